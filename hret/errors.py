@@ -1,0 +1,60 @@
+"""Errors raised by hret. Each message names the bad value, what was expected and the fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class HretError(Exception):
+    """Base class of every error hret raises on purpose."""
+
+
+class ConfigError(HretError, ValueError):
+    """A configuration key or value is invalid."""
+
+
+class DatasetError(HretError, ValueError):
+    """A dataset cannot be found, read or used."""
+
+
+class UnknownNameError(HretError, KeyError):
+    """A registry lookup found no entry of that name."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ModelFunctionError(HretError, TypeError):
+    """The model function has a signature hret cannot call."""
+
+
+class ThresholdError(HretError, ValueError):
+    """A threshold names a metric that the evaluation does not compute."""
+
+
+class MissingDependencyError(HretError, ImportError):
+    """An optional dependency is not installed."""
+
+
+def closest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice closest to ``name``, or None when nothing is close."""
+    matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
+    return matches[0] if matches else None
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """A ``" Did you mean 'x'?"`` suffix, or an empty string."""
+    match = closest(name, choices)
+    return f" Did you mean {match!r}?" if match else ""
+
+
+def require(module: str, extra: str) -> None:
+    """Raise MissingDependencyError with the install line when ``module`` is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingDependencyError(
+            f"{module!r} is not installed; it is needed here. "
+            f"Install it with: pip install 'pytest-hret[{extra}]'"
+        )

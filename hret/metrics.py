@@ -1,0 +1,85 @@
+"""Aggregating per-sample records into metrics with uncertainty."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hret import stats
+from hret.evaluators import Evaluator, Score
+from hret.sample import Sample
+
+Record = dict[str, Any]
+
+#: metrics where a smaller value is better; thresholds on them are upper bounds
+LOWER_IS_BETTER = frozenset({
+    "error_rate", "error_count", "extraction_failure_rate", "latency_p50_ms",
+    "latency_p95_ms", "duration_s",
+})
+
+
+@dataclass
+class Aggregate:
+    metrics: dict[str, float]
+    subsets: dict[str, dict[str, float]] = field(default_factory=dict)
+    categories: dict[str, dict[str, float]] = field(default_factory=dict)
+
+
+def _group_summary(values: Sequence[float], name: str) -> dict[str, float]:
+    summary = stats.summarize(values)
+    return {name: summary.mean, "n": summary.n, "stderr": summary.stderr,
+            "ci_low": summary.ci_low, "ci_high": summary.ci_high}
+
+
+def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: Evaluator,
+              duration_s: float) -> Aggregate:
+    name = evaluator.metric
+    scored = [r for r in records if r["score"] is not None]
+    errors = sum(1 for r in records if r["error"] is not None)
+    metrics: dict[str, float] = {
+        "n": len(scored),
+        "n_total": len(records),
+        "error_count": errors,
+        "error_rate": errors / len(records) if records else 0.0,
+        "duration_s": round(duration_s, 6),
+    }
+    result = Aggregate(metrics)
+    latencies = [r["latency_ms"] for r in records if r["error"] is None]
+    if latencies:
+        metrics["latency_p50_ms"] = stats.percentile(latencies, 50)
+        metrics["latency_p95_ms"] = stats.percentile(latencies, 95)
+    if not scored:
+        return result
+    values = [float(r["score"]) for r in scored]
+    summary = stats.summarize(values)
+    metrics[name] = summary.mean
+    metrics[f"{name}_stderr"] = summary.stderr
+    metrics[f"{name}_ci_low"] = summary.ci_low
+    metrics[f"{name}_ci_high"] = summary.ci_high
+    metrics["extraction_failure_rate"] = sum(1 for r in scored if r["extraction_failed"]) / len(scored)
+
+    by_subset: dict[str, list[float]] = defaultdict(list)
+    by_category: dict[str, list[float]] = defaultdict(list)
+    for record, value in zip(scored, values):
+        if record["subset"] is not None:
+            by_subset[record["subset"]].append(value)
+        if record["category"] is not None:
+            by_category[record["category"]].append(value)
+    result.subsets = {k: _group_summary(v, name) for k, v in by_subset.items()}
+    result.categories = {k: _group_summary(v, name) for k, v in by_category.items()}
+    if len(by_subset) > 1:
+        metrics[f"{name}_macro"] = stats.micro_macro(by_subset)[1]
+        clusters = [r["subset"] if r["subset"] is not None else "" for r in scored]
+        metrics[f"{name}_stderr_clustered"] = stats.clustered_stderr(values, clusters)
+    if len(by_category) > 1:
+        metrics[f"{name}_macro_category"] = stats.micro_macro(by_category)[1]
+
+    ok = [(samples[r["index"]], r) for r in scored]
+    extra = evaluator.aggregate(
+        [s for s, _ in ok], [r["output"] for _, r in ok],
+        [Score(r["score"], r["extracted"], r["extraction_failed"]) for _, r in ok],
+    )
+    metrics.update(extra)
+    return result

@@ -1,0 +1,136 @@
+"""``EvaluationResult``: metrics, per-sample records, provenance, thresholds."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hret.errors import ThresholdError, did_you_mean
+from hret.metrics import LOWER_IS_BETTER
+
+
+@dataclass(frozen=True)
+class ThresholdCheck:
+    """One metric against its bound. ``passed`` is None when the metric could
+    not be computed (zero scored samples)."""
+
+    metric: str
+    bound: float
+    value: float | None
+    passed: bool
+    direction: str  # ">=" or "<="
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int = 0
+
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.metric}: not computed (n={self.n}), bound {self.direction} {self.bound:g}"
+        ci = ""
+        if self.ci_low is not None and self.ci_high is not None:
+            ci = f", 95% CI [{self.ci_low:.4f}, {self.ci_high:.4f}]"
+        mark = "passed" if self.passed else "FAILED"
+        return (f"{self.metric} = {self.value:.4f} {mark} bound {self.direction} {self.bound:g}"
+                f"{ci}, n={self.n}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class EvaluationResult:
+    """What one evaluation produced. ``to_dict()`` gives JSON builtins only."""
+
+    metrics: dict[str, float]
+    samples: list[dict[str, Any]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    subsets: dict[str, dict[str, float]] = field(default_factory=dict)
+    categories: dict[str, dict[str, float]] = field(default_factory=dict)
+    threshold_checks: list[ThresholdCheck] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when every threshold holds and at least one sample was scored."""
+        return self.metrics.get("n", 0) > 0 and all(c.passed for c in self.threshold_checks)
+
+    @property
+    def failed_checks(self) -> list[ThresholdCheck]:
+        return [c for c in self.threshold_checks if not c.passed]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metrics": dict(self.metrics),
+            "subsets": {k: dict(v) for k, v in self.subsets.items()},
+            "categories": {k: dict(v) for k, v in self.categories.items()},
+            "threshold_checks": [c.to_dict() for c in self.threshold_checks],
+            "passed": self.passed,
+            "info": self.info,
+            "samples": self.samples,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EvaluationResult:
+        return cls(
+            metrics=dict(data["metrics"]),
+            samples=list(data.get("samples", [])),
+            info=dict(data.get("info", {})),
+            subsets=dict(data.get("subsets", {})),
+            categories=dict(data.get("categories", {})),
+            threshold_checks=[ThresholdCheck(**c) for c in data.get("threshold_checks", [])],
+        )
+
+    def save_json(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str),
+                       encoding="utf-8")
+        tmp.replace(path)
+        return path
+
+    @classmethod
+    def load_json(cls, path: str | Path) -> EvaluationResult:
+        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def to_dataframe(self) -> Any:
+        """Per-sample records as a ``pandas.DataFrame`` (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("to_dataframe() needs pandas: pip install pandas") from exc
+        return pd.DataFrame(self.samples)
+
+    def __repr__(self) -> str:
+        shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in self.metrics.items()
+                 if k in ("accuracy", "n", "error_count")}
+        return f"EvaluationResult(model={self.info.get('model')!r}, metrics={shown})"
+
+
+def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float]) -> list[ThresholdCheck]:
+    """Compare metrics with their bounds; naming a metric that is not computed
+    is an error (unless nothing was scored, which fails the check)."""
+    checks = []
+    n = int(result.metrics.get("n", 0))
+    for metric, bound in thresholds.items():
+        if isinstance(bound, bool) or not isinstance(bound, (int, float)):
+            raise ThresholdError(f"threshold {metric}={bound!r} must be a number")
+        direction = "<=" if metric in LOWER_IS_BETTER else ">="
+        value = result.metrics.get(metric)
+        if value is None:
+            if n == 0:
+                checks.append(ThresholdCheck(metric, float(bound), None, False, direction, n=0))
+                continue
+            raise ThresholdError(
+                f"threshold on {metric!r}, which this evaluation does not compute."
+                f"{did_you_mean(metric, result.metrics)} Computed metrics: "
+                f"{', '.join(sorted(result.metrics))}."
+            )
+        passed = value <= bound if direction == "<=" else value >= bound
+        checks.append(ThresholdCheck(
+            metric, float(bound), float(value), passed, direction,
+            result.metrics.get(f"{metric}_ci_low"), result.metrics.get(f"{metric}_ci_high"), n,
+        ))
+    return checks

@@ -1,0 +1,97 @@
+"""Sinks: subscribers that receive runs and results (files, MLflow, W&B, user code).
+
+A sink that raises produces a warning and never loses the result, unless the
+caller asks for strict mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hret.registry import Registry
+from hret.results import EvaluationResult
+
+logger = logging.getLogger("hret")
+
+
+class SinkWarning(UserWarning):
+    """A sink failed; the evaluation's own results are unaffected."""
+
+
+class SinkError(RuntimeError):
+    """A sink failed in strict mode."""
+
+
+@dataclass(frozen=True)
+class RunStart:
+    run_name: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ResultEvent:
+    run_name: str
+    label: str
+    result: EvaluationResult
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    run_name: str
+    run_result: dict[str, Any]
+    results: tuple[EvaluationResult, ...]
+
+
+class Sink:
+    """Base class: override the methods you need; each gets one event."""
+
+    name = "sink"
+
+    def on_run_start(self, event: RunStart) -> None:
+        """Called when a run (an evaluation context) starts."""
+
+    def on_result(self, event: ResultEvent) -> None:
+        """Called once per finished evaluation."""
+
+    def on_run_end(self, event: RunEnd) -> None:
+        """Called when the run ends, with every result of the run."""
+
+
+class CallableSink(Sink):
+    """``fn(run_result, results)`` called at run end, as ``add_mlops_integration`` takes it."""
+
+    def __init__(self, fn: Callable[[dict[str, Any], list[EvaluationResult]], Any]) -> None:
+        if not callable(fn):
+            raise TypeError(
+                f"integration {fn!r} is not callable; expected fn(run_result, results)"
+            )
+        self.fn = fn
+        self.name = getattr(fn, "__name__", type(fn).__name__)
+
+    def on_run_end(self, event: RunEnd) -> None:
+        self.fn(event.run_result, list(event.results))
+
+
+SINKS: Registry[Callable[..., Sink]] = Registry("sink", "hret.sinks")
+
+
+def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False) -> list[str]:
+    """Deliver ``event`` to every sink; failures warn (or raise when strict) and
+    are returned as messages so callers can show them."""
+    failures = []
+    for sink in sinks:
+        try:
+            getattr(sink, method)(event)
+        except Exception as exc:
+            message = f"sink {getattr(sink, 'name', type(sink).__name__)!r} failed in {method}: {type(exc).__name__}: {exc}"
+            if strict:
+                raise SinkError(message) from exc
+            logger.warning(message)
+            warnings.warn(message, SinkWarning, stacklevel=2)
+            failures.append(message)
+    return failures

@@ -1,0 +1,1 @@
+"""The pytest plugin of hret (entry point ``hret = pytest_hret.plugin``)."""
