@@ -220,6 +220,16 @@ class EvaluationContext:
     def _evaluate_model(self, model: Model, dataset: Dataset, overrides: Mapping[str, Any]) -> EvaluationResult:
         evaluator = self.evaluator(overrides)
         prompts, template = self.prompts(dataset, overrides)
+        if getattr(evaluator, "mode", "generate") == "loglikelihood":
+            # the evaluator turns each prompt into (context, continuations) and
+            # the model becomes a batched scorer of those requests
+            prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts)]
+            model = evaluator.scoring_model(model)
+        cache = self.option("cache", overrides)
+        if cache:
+            from hret.cache import wrap_model
+
+            model = wrap_model(model, cache)
         progress = self.option("progress", overrides)
         options = EngineOptions(
             max_workers=int(self.option("max_workers", overrides)),

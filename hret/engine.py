@@ -43,12 +43,15 @@ class _Run:
         self.recorder = recorder
         self.progress = progress
         self.records: list[Record | None] = [None] * len(samples)
+        # generation returns text; log-likelihood scoring returns a list of scores
+        self.output_type: type = list if getattr(evaluator, "mode", "generate") == "loglikelihood" else str
         self.lock = threading.Lock()
 
     def finish(self, index: int, output: Any, error: str | None, latency: float) -> None:
         sample = self.samples[index]
-        if error is None and not isinstance(output, str):
-            error = f"TypeError: model returned {type(output).__name__} {output!r:.80}; expected str"
+        if error is None and not isinstance(output, self.output_type):
+            error = (f"TypeError: model returned {type(output).__name__} {output!r:.80}; "
+                     f"expected {self.output_type.__name__}")
         record: Record = {
             "index": index,
             "id": sample.id,

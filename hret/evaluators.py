@@ -35,6 +35,10 @@ class Evaluator:
     name = "base"
     #: metric name of the per-sample score's mean
     metric = "accuracy"
+    #: "generate": the model returns text. "loglikelihood": the evaluator also
+    #: defines ``requests(sample, prompt) -> (context, continuations)`` and
+    #: ``scoring_model(model) -> Model`` whose outputs are lists of scores.
+    mode = "generate"
 
     def score(self, sample: Sample, output: str) -> Score:
         raise NotImplementedError
