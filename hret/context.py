@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
+import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -73,7 +73,7 @@ class EvaluationContext:
     def __init__(self, run_name: str | None = None, **kwargs: Any) -> None:
         self.options = normalize_options(kwargs)
         self.run_name = run_name
-        self.run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        self.run_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.urandom(3).hex()}"
         self.metrics_tracker = MetricsTracker()
         self.results: list[EvaluationResult] = []
         self.sinks: list[Sink] = []
@@ -177,8 +177,10 @@ class EvaluationContext:
     def dataset(self, overrides: Mapping[str, Any] | None = None) -> Dataset:
         """The dataset this context (with ``overrides``) selects, loaded once."""
         spec = self.option("dataset", overrides)
-        key = tuple(repr(self.option(k, overrides)) for k in
-                    ("dataset", "split", "subset", "limit", "seed", "dataset_params", "column_map"))
+        # a Dataset object is keyed by identity: its repr would list every sample
+        key = (spec if isinstance(spec, (str, Path)) else id(spec),) + tuple(
+            repr(self.option(k, overrides))
+            for k in ("split", "subset", "limit", "seed", "dataset_params", "column_map"))
         if key not in self._datasets:
             params = dict(self.option("dataset_params", overrides) or {})
             self._datasets[key] = load_dataset(
@@ -329,7 +331,8 @@ class EvaluationContext:
             "metrics": self.metrics_tracker.current_run_metrics,
             "results": [r.to_dict() for r in self.results],
         }
-        target.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        # no indent: the C encoder is many times faster on large sample lists
+        target.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
         return str(target)
 
 

@@ -8,10 +8,8 @@ run goes on.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -83,6 +81,8 @@ class _Run:
 
 
 def _describe(exc: BaseException) -> str:
+    import traceback
+
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
@@ -162,6 +162,8 @@ async def _run_async(call: Callable[[Any], Any], run: _Run, workers: int) -> Non
             else:
                 run.finish(index, output, None, time.perf_counter() - start)
 
+    import asyncio
+
     await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(run.samples))))))
 
 
@@ -210,5 +212,7 @@ async def _run_async_batches(call: Callable[[Any], Any], run: _Run, batches: lis
                 _finish_batch(run, batch, None, _describe(exc), time.perf_counter() - start)
             else:
                 _finish_batch(run, batch, outputs, None, time.perf_counter() - start)
+
+    import asyncio
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(batches))))))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -39,6 +38,8 @@ class MissingDependencyError(HretError, ImportError):
 
 def closest(name: str, choices: Iterable[str]) -> str | None:
     """The choice closest to ``name``, or None when nothing is close."""
+    import difflib
+
     matches = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.5)
     return matches[0] if matches else None
 

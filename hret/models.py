@@ -7,9 +7,7 @@ objects with a ``generate(list) -> list[str]`` method.
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -48,6 +46,8 @@ class Model:
 
 
 def _is_async(fn: Any) -> bool:
+    import inspect
+
     target = fn.func if isinstance(fn, functools.partial) else fn
     return inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(
         getattr(target, "__call__", None)
@@ -61,6 +61,8 @@ def _label(fn: Any) -> str:
 
 def check_single_argument(fn: Callable[..., Any]) -> None:
     """Fail early, with the fix, when ``fn`` cannot be called with one input."""
+    import inspect
+
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -111,6 +113,8 @@ def _is_backend(obj: Any) -> bool:
 def run_coroutine(coro: Any) -> Any:
     """Run ``coro`` to completion, also when an event loop already runs here
     (Jupyter, pytest-asyncio): then it runs on a fresh loop in a worker thread."""
+    import asyncio
+
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-import platform
-import subprocess
-from importlib.metadata import PackageNotFoundError, version
 
 
 def hret_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("pytest-hret")
     except PackageNotFoundError:
@@ -18,6 +17,8 @@ def hret_version() -> str:
 @functools.lru_cache(maxsize=1)
 def git_commit() -> str | None:
     """The commit of the working directory's repository, if any."""
+    import subprocess
+
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
                              timeout=2, check=False)
@@ -29,4 +30,6 @@ def git_commit() -> str | None:
 
 @functools.lru_cache(maxsize=1)
 def versions() -> dict[str, str]:
+    import platform
+
     return {"hret": hret_version(), "python": platform.python_version()}

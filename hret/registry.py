@@ -8,7 +8,6 @@ of a name that is not registered.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
 from typing import Generic, TypeVar
 
 from hret.errors import UnknownNameError, did_you_mean
@@ -46,6 +45,8 @@ class Registry(Generic[T]):
         if self._entry_points_loaded:
             return
         self._entry_points_loaded = True
+        from importlib.metadata import entry_points  # slow to import; needed rarely
+
         for ep in entry_points(group=self.group):
             if ep.name.lower() not in self._entries:
                 self._entries[ep.name.lower()] = ep.load()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-import uuid
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,7 +37,7 @@ class MetricsTracker:
         self.current_run_metrics = {}
         started = time.time()
         self.run_metadata = {
-            "run_name": run_name or f"run_{time.strftime('%Y%m%d_%H%M%S')}_{uuid.uuid4().hex[:6]}",
+            "run_name": run_name or f"run_{time.strftime('%Y%m%d_%H%M%S')}_{os.urandom(3).hex()}",
             "start_time": started,
             **metadata,
         }
