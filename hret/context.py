@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -225,7 +225,7 @@ class EvaluationContext:
         if getattr(evaluator, "mode", "generate") == "loglikelihood":
             # the evaluator turns each prompt into (context, continuations) and
             # the model becomes a batched scorer of those requests
-            prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts)]
+            prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts, strict=True)]
             model = evaluator.scoring_model(model)
         cache = self.option("cache", overrides)
         if cache:
@@ -262,7 +262,8 @@ class EvaluationContext:
     def _info(self, model: Model, dataset: Dataset, evaluator: Evaluator,
               template: PromptTemplate | None, overrides: Mapping[str, Any], started: float,
               samples_path: Path) -> dict[str, Any]:
-        identity = model.backend.identity() if model.backend is not None and hasattr(model.backend, "identity") else None
+        backend = model.backend
+        identity = backend.identity() if backend is not None and hasattr(backend, "identity") else None
         return {
             "run_name": self.run_name,
             "run_id": self.run_id,

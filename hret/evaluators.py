@@ -13,6 +13,7 @@ from typing import Any
 
 from hret.errors import ConfigError
 from hret.extraction import extract_choice, normalize
+from hret.models import Model
 from hret.prompts import LABELS
 from hret.registry import Registry
 from hret.sample import Sample
@@ -40,8 +41,16 @@ class Evaluator:
     #: ``scoring_model(model) -> Model`` whose outputs are lists of scores.
     mode = "generate"
 
-    def score(self, sample: Sample, output: str) -> Score:
+    def score(self, sample: Sample, output: Any) -> Score:
         raise NotImplementedError
+
+    def requests(self, sample: Sample, prompt: Any) -> tuple[Any, list[str]]:
+        """Log-likelihood mode only: the context and the continuations to score."""
+        raise NotImplementedError(f"{self.name} does not score log-likelihoods")
+
+    def scoring_model(self, model: Model) -> Model:
+        """Log-likelihood mode only: ``model`` turned into a scorer of requests."""
+        raise NotImplementedError(f"{self.name} does not score log-likelihoods")
 
     def aggregate(self, samples: Sequence[Sample], outputs: Sequence[str],
                   scores: Sequence[Score]) -> dict[str, float]:

@@ -62,7 +62,7 @@ def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: E
 
     by_subset: dict[str, list[float]] = defaultdict(list)
     by_category: dict[str, list[float]] = defaultdict(list)
-    for record, value in zip(scored, values):
+    for record, value in zip(scored, values, strict=True):
         if record["subset"] is not None:
             by_subset[record["subset"]].append(value)
         if record["category"] is not None:

@@ -49,9 +49,8 @@ def _is_async(fn: Any) -> bool:
     import inspect
 
     target = fn.func if isinstance(fn, functools.partial) else fn
-    return inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(
-        getattr(target, "__call__", None)
-    )
+    # a callable object whose __call__ is async counts as async too
+    return inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(type(target).__call__)
 
 
 def _label(fn: Any) -> str:

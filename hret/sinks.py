@@ -88,7 +88,8 @@ def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False
         try:
             getattr(sink, method)(event)
         except Exception as exc:
-            message = f"sink {getattr(sink, 'name', type(sink).__name__)!r} failed in {method}: {type(exc).__name__}: {exc}"
+            name = getattr(sink, "name", type(sink).__name__)
+            message = f"sink {name!r} failed in {method}: {type(exc).__name__}: {exc}"
             if strict:
                 raise SinkError(message) from exc
             logger.warning(message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -23,7 +23,7 @@ class DatasetLoader(Protocol):
 DATASETS: Registry[DatasetLoader] = Registry("dataset", "hret.datasets")
 
 
-def register_dataset(name: str) -> Any:
+def register_dataset(name: str) -> Callable[[DatasetLoader], DatasetLoader]:
     """Decorator registering a dataset loader under ``name``."""
     return DATASETS.decorator(name)
 
