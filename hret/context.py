@@ -138,7 +138,8 @@ class EvaluationContext:
             self.metrics_tracker.run_metadata["status"] = "failed"
         run_result = self.metrics_tracker.end_run()
         if get_config().auto_save_results and self.results:
-            self.save_results(self.run_dir / "run.json")
+            # each result (with its samples) is saved already: the run file points at them
+            self.save_results(self.run_dir / "run.json", with_samples=False)
         self._emit("on_run_end", RunEnd(str(self.run_name), run_result, tuple(self.results)))
         return run_result
 
@@ -319,7 +320,7 @@ class EvaluationContext:
         finally:
             self._benchmarking = False
 
-    def save_results(self, path: str | Path | None = None) -> str:
+    def save_results(self, path: str | Path | None = None, with_samples: bool = True) -> str:
         """Write the run's metadata, metrics and every result to one JSON file."""
         import json
 
@@ -330,7 +331,8 @@ class EvaluationContext:
         payload = {
             "run_metadata": self.metrics_tracker.run_metadata,
             "metrics": self.metrics_tracker.current_run_metrics,
-            "results": [r.to_dict() for r in self.results],
+            "results": [r.to_dict() if with_samples else {**r.to_dict(), "samples": []}
+                        for r in self.results],
         }
         # no indent: the C encoder is many times faster on large sample lists
         target.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")

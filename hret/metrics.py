@@ -76,10 +76,10 @@ def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: E
     if len(by_category) > 1:
         metrics[f"{name}_macro_category"] = stats.micro_macro(by_category)[1]
 
-    ok = [(samples[r["index"]], r) for r in scored]
-    extra = evaluator.aggregate(
-        [s for s, _ in ok], [r["output"] for _, r in ok],
-        [Score(r["score"], r["extracted"], r["extraction_failed"]) for _, r in ok],
-    )
-    metrics.update(extra)
+    if type(evaluator).aggregate is not Evaluator.aggregate:  # skip the copies when unused
+        extra = evaluator.aggregate(
+            [samples[r["index"]] for r in scored], [r["output"] for r in scored],
+            [Score(r["score"], r["extracted"], r["extraction_failed"]) for r in scored],
+        )
+        metrics.update(extra)
     return result

@@ -17,12 +17,14 @@ class Recorder:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._file = path.open("a", encoding="utf-8")
+        # one encoder for the whole run: json.dumps would build one per call
+        self._encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
         self._flush_every = flush_every
         self._last_flush = time.monotonic()
         self.count = 0
 
     def write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._file.write(self._encode(record) + "\n")
         self.count += 1
         now = time.monotonic()
         if now - self._last_flush >= self._flush_every:
