@@ -72,6 +72,8 @@ def get_evaluator(name: str | None, params: Mapping[str, Any] | None = None) -> 
 
     ``params={"custom_evaluator": fn}`` wraps ``fn(predictions, references) -> dict``.
     """
+    from hret.datasets import _load_builtin_packs  # the benchmark pack registers more methods
+    _load_builtin_packs()
     params = dict(params or {})
     if "custom_evaluator" in params:
         return CustomEvaluator(params.pop("custom_evaluator"), base=name, **params)

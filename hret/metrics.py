@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from typing import Any
 
 from hret import stats
 from hret.evaluators import Evaluator, Score
+from hret.extraction import strip_reasoning
 from hret.sample import Sample
 
 Record = dict[str, Any]
@@ -16,7 +18,8 @@ Record = dict[str, Any]
 #: metrics where a smaller value is better; thresholds on them are upper bounds
 LOWER_IS_BETTER = frozenset({
     "error_rate", "error_count", "extraction_failure_rate", "latency_p50_ms",
-    "latency_p95_ms", "duration_s",
+    "latency_p95_ms", "duration_s", "judge_unparsable", "judge_unparsable_rate",
+    "judge_position_inconsistency_rate",
 })
 
 
@@ -31,6 +34,29 @@ def _group_summary(values: Sequence[float], name: str) -> dict[str, float]:
     summary = stats.summarize(values)
     return {name: summary.mean, "n": summary.n, "stderr": summary.stderr,
             "ci_low": summary.ci_low, "ci_high": summary.ci_high}
+
+
+_HANGUL = re.compile("[가-힣ㄱ-ㅎㅏ-ㅣ]")
+_FOREIGN_WORD = re.compile(r"[^\W\d_가-힣ㄱ-ㅎㅏ-ㅣ]{2,}")
+
+
+def korean_response_rate(outputs: Sequence[object]) -> float | None:
+    """Share of outputs written mainly in Hangul (at least half of their letters).
+
+    Single letters are not words: an output such as ``B`` or ``42`` has no
+    language and is not counted. None when no output has words.
+    """
+    counted = korean = 0
+    for output in outputs:
+        if not isinstance(output, str):
+            continue
+        text = strip_reasoning(output)
+        hangul = len(_HANGUL.findall(text))
+        foreign = sum(len(w) for w in _FOREIGN_WORD.findall(text))
+        if hangul + foreign:
+            counted += 1
+            korean += hangul >= foreign
+    return korean / counted if counted else None
 
 
 def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: Evaluator,
@@ -59,6 +85,10 @@ def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: E
     metrics[f"{name}_ci_low"] = summary.ci_low
     metrics[f"{name}_ci_high"] = summary.ci_high
     metrics["extraction_failure_rate"] = sum(1 for r in scored if r["extraction_failed"]) / len(scored)
+    if evaluator.mode == "generate":
+        rate = korean_response_rate([r["output"] for r in scored])
+        if rate is not None:
+            metrics["korean_response_rate"] = rate
 
     by_subset: dict[str, list[float]] = defaultdict(list)
     by_category: dict[str, list[float]] = defaultdict(list)

@@ -49,6 +49,8 @@ def load_dataset(
         dataset = dataset.select_subsets(subset)
     elif isinstance(spec, str):
         _load_builtin_packs()
+        if spec.startswith("hf:"):  # any hub dataset: hf:<owner>/<name>
+            spec, params["path"] = "hf", spec[3:]
         try:
             loader = DATASETS.get(spec)
         except UnknownNameError as exc:

@@ -1,0 +1,89 @@
+"""HRM8K (``HAERAE-HUB/HRM8K``): bilingual math word problems with numeric answers.
+
+Subsets GSM8K, KSM, MATH, MMMLU (the answer is the number of the right option,
+which the question lists) and OMNI_MATH; one ``test`` split, so prompts are
+zero-shot. Scored with ``math_match``; ``dataset_params={"language": "en"}``
+evaluates the English originals.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hret.benchmarks.common import Benchmark, check_params, load_benchmark, scalars, text
+from hret.benchmarks.hub import HubData
+from hret.benchmarks.prompts import BenchmarkPrompt
+from hret.datasets import Dataset, register_dataset
+from hret.errors import DatasetError
+from hret.sample import Sample
+
+FILES = {"GSM8K": "gsm8k", "KSM": "ksm", "MATH": "math_do", "MMMLU": "mmmlu",
+         "OMNI_MATH": "omni-math_do"}
+PROMPTS = {
+    "ko": BenchmarkPrompt.build(
+        "hrm8k-generative",
+        "다음 수학 문제를 풀어 보세요. 풀이를 마친 뒤 마지막 줄에 최종 답을 $\\boxed{{N}}$ 형식으로 "
+        "쓰세요. 선택지가 있는 문제라면 N은 고른 선택지의 번호입니다.",
+        block="문제: {question}", answer="풀이:", answer_format="$\\boxed{{{answer}}}$",
+    ),
+    "en": BenchmarkPrompt.build(
+        "hrm8k-en-generative",
+        "Solve the following math problem. After solving it, write the final answer on the "
+        "last line as $\\boxed{{N}}$. If the problem lists choices, N is the number of the "
+        "chosen choice.",
+        block="Question: {question}", answer="Solution:", answer_format="$\\boxed{{{answer}}}$",
+    ),
+}
+
+
+def number_text(value: Any) -> str:
+    """A numeric answer as written, without a float's trailing ``.0``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return text(value)
+
+
+def converter(language: str) -> Any:
+    column = "question" if language == "ko" else "original"
+
+    def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
+                split: str) -> list[Sample]:
+        samples = []
+        for index, row in enumerate(rows):
+            if column not in row:
+                raise DatasetError(
+                    f"{name}/{config}/{split} row {index} has no {column!r} column; "
+                    f"its columns are {sorted(row)}"
+                )
+            samples.append(Sample(
+                id=f"{name}/{config}/{split}/{index}", input=text(row[column]),
+                reference=number_text(row["answer"]), subset=config,
+                metadata=scalars(row, skip=(column, "answer")),
+            ))
+        return samples
+
+    return convert
+
+
+def benchmark(language: str) -> Benchmark:
+    return Benchmark(
+        name="hrm8k",
+        hub=HubData("HAERAE-HUB/HRM8K", ("HRM8K/{file}_{split}.csv",), FILES),
+        configs=tuple(FILES),
+        splits=("test",),
+        eval_split="test",
+        convert=converter(language),
+        prompt=PROMPTS[language],
+        default_method="math_match",
+        info={"language": language, "fewshot_note": "test split only: prompts are zero-shot"},
+    )
+
+
+@register_dataset("hrm8k")
+def load_hrm8k(*, split: str | None = None, subset: Any = None, language: str = "ko",
+               **params: Any) -> Dataset:
+    """HRM8K: subsets ``GSM8K``, ``KSM``, ``MATH``, ``MMMLU``, ``OMNI_MATH``."""
+    check_params("hrm8k", params)
+    if language not in PROMPTS:
+        raise DatasetError(f"hrm8k has no language {language!r}; languages: ko, en")
+    return load_benchmark(benchmark(language), split=split, subset=subset, **params)

@@ -1,0 +1,103 @@
+"""KoBEST (``skt/kobest_v1``): BoolQ, COPA, HellaSwag, SentiNeg and WiC.
+
+Every task is a classification over fixed choices, so each row becomes a
+multiple-choice sample whose options are the classes (``아니오``/``예``,
+the two alternatives, the four endings...). KoBEST reports macro-F1 beside
+accuracy; the default method ``macro_f1`` computes both. Evaluated on ``test``,
+few-shot examples come from ``train``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
+from hret.benchmarks.hub import HubData
+from hret.benchmarks.prompts import BenchmarkPrompt
+from hret.datasets import Dataset, register_dataset
+from hret.errors import DatasetError
+from hret.prompts import LABELS
+from hret.sample import Sample
+
+NO_YES = ("아니오", "예")
+
+
+def _boolq(row: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    return f"{text(row['paragraph'])}\n\n질문: {text(row['question'])}", NO_YES
+
+
+def _copa(row: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    relation = text(row["question"])  # 원인 (cause) or 결과 (effect)
+    particle = "으로" if relation == "원인" else "로"
+    return (f"{text(row['premise'])}\n위 문장의 {relation}{particle} 가장 알맞은 것은?",
+            (text(row["alternative_1"]), text(row["alternative_2"])))
+
+
+def _hellaswag(row: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    endings = tuple(text(row[f"ending_{i}"]) for i in range(1, 5))
+    return f"{text(row['context'])}\n다음에 이어질 내용으로 가장 알맞은 것은?", endings
+
+
+def _sentineg(row: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    return f"{text(row['sentence'])}\n위 문장의 감정은 부정입니까, 긍정입니까?", ("부정", "긍정")
+
+
+def _wic(row: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    return (f"문장 1: {text(row['context_1'])}\n문장 2: {text(row['context_2'])}\n"
+            f"두 문장에서 '{text(row['word'])}'의 의미가 같습니까?", NO_YES)
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], tuple[str, tuple[str, ...]]]] = {
+    "boolq": _boolq, "copa": _copa, "hellaswag": _hellaswag, "sentineg": _sentineg, "wic": _wic,
+}
+
+PROMPT = BenchmarkPrompt.build(
+    "kobest-generative",
+    "다음 문제를 읽고 {labels} 중 알맞은 답을 하나 고르세요. "
+    "풀이를 쓰더라도 마지막 줄에는 반드시 '정답: X' 형식으로 답하세요.",
+)
+
+
+def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
+            split: str) -> list[Sample]:
+    assert config is not None
+    build = TASKS[config]
+    samples = []
+    for index, row in enumerate(rows):
+        question, options = build(row)
+        label = row["label"]
+        if not (isinstance(label, int) or str(label).isdigit()) or not 0 <= int(label) < len(options):
+            raise DatasetError(
+                f"{name}/{config}/{split} row {index}: label {label!r} is not a class index "
+                f"0-{len(options) - 1}"
+            )
+        samples.append(Sample(
+            id=f"{name}/{config}/{split}/{index}",
+            input=question,
+            reference=LABELS[int(label)],
+            options=options,
+            subset=config,
+            metadata=scalars(row),
+        ))
+    return samples
+
+
+KOBEST = Benchmark(
+    name="kobest",
+    hub=HubData("skt/kobest_v1", ("{config}/{split}.jsonl",)),
+    configs=tuple(TASKS),
+    splits=("train", "validation", "test", "test_originated"),  # the last: sentineg only
+    eval_split="test",
+    fewshot_split="train",
+    convert=convert,
+    prompt=PROMPT,
+    default_method="macro_f1",
+    headline="macro_f1",
+)
+
+
+@register_dataset("kobest")
+def load_kobest(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
+    """KoBEST: subsets ``boolq``, ``copa``, ``hellaswag``, ``sentineg``, ``wic``."""
+    return load_benchmark(KOBEST, split=split, subset=subset, **params)
