@@ -17,6 +17,7 @@ from hret.errors import (
 from hret.evaluators import Evaluator, Score, get_evaluator, register_evaluator
 from hret.models import batched
 from hret.results import EvaluationResult, ThresholdCheck
+from hret.runner import PipelineRunner
 from hret.sample import Sample
 from hret.sinks import Sink
 from hret.tracking import MetricsTracker, compare_metric, get_metrics_history
@@ -25,7 +26,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ConfigError", "Dataset", "DatasetError", "EvaluationContext", "EvaluationResult",
-    "Evaluator", "HRETConfig", "HretError", "MetricsTracker", "ModelFunctionError", "Sample",
+    "Evaluator", "HRETConfig", "HretError", "MetricsTracker", "ModelFunctionError",
+    "PipelineRunner", "Sample",
     "Score", "Sink", "ThresholdCheck", "ThresholdError", "UnknownNameError", "batched",
     "benchmark", "compare_metric", "compare_models", "configure", "evaluate",
     "evaluation_context", "get_config", "get_evaluator", "get_metrics_history", "get_spec",

@@ -173,7 +173,11 @@ def _finish_batch(run: _Run, batch: range, outputs: Any, error: str | None, late
         error = f"ValueError: batched model returned {got} for {len(batch)} inputs; expected a list of {len(batch)} str"
     per_sample = latency / max(1, len(batch))
     for offset, index in enumerate(batch):
-        run.finish(index, outputs[offset] if error is None else None, error, per_sample)
+        output = outputs[offset] if error is None else None
+        if isinstance(output, BaseException):  # a backend's failed request: that sample only
+            run.finish(index, None, _describe(output), per_sample)
+        else:
+            run.finish(index, output, error, per_sample)
 
 
 def _run_batches(call: Callable[[Any], Any], run: _Run, batches: list[range], workers: int) -> None:

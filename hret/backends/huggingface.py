@@ -1,0 +1,271 @@
+"""The ``huggingface`` backend: a local transformers checkpoint (path or hub id).
+
+Generation runs greedy unless sampling is asked for, whatever the model's own
+``generation_config`` says; prompts are length-sorted into batches of
+``batch_size``, left-padded, and only the new tokens are decoded. Log-likelihood
+scoring runs one forward pass per distinct context when every continuation of
+it is a single token (the usual multiple-choice case), and batches of full
+sequences otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from hret.backends.base import GenerationSettings, Secret, chunks, truncate_at_stop
+from hret.backends.templates import PromptEncoder, check_requests
+from hret.errors import ConfigError, require
+
+logger = logging.getLogger("hret")
+
+DTYPES = ("auto", "float32", "float16", "bfloat16")
+OPTIONS = ("model", "revision", "dtype", "device", "chat_template", "system_prompt", "batch_size",
+           "sort_window", "max_length", "trust_remote_code", "token")
+
+
+class HuggingFaceBackend:
+    """``HuggingFaceBackend("org/model" or "/path", dtype="bfloat16", device="cuda")``.
+
+    batch_size: prompts per forward pass. sort_window: how many batches the
+    engine hands over per call; prompts are length-sorted within it.
+    chat_template: None (use the tokenizer's if any), True, False or a Jinja string.
+    token: hub token for gated models; never stored in results.
+    """
+
+    name = "huggingface"
+
+    def __init__(self, model: str | Path, *, revision: str | None = None, dtype: str = "auto",
+                 device: str | None = None, chat_template: bool | str | None = None,
+                 system_prompt: str | None = None, batch_size: int = 8, sort_window: int = 8,
+                 max_length: int | None = None, trust_remote_code: bool = False,
+                 token: str | None = None, **generation: Any) -> None:
+        require("torch", "transformers")
+        require("transformers", "transformers")
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.settings = GenerationSettings.build(generation, owner="huggingface backend",
+                                                 other_options=OPTIONS)
+        for key, value in (("batch_size", batch_size), ("sort_window", sort_window)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"huggingface backend: {key}={value!r} must be an integer >= 1")
+        if dtype not in DTYPES:
+            raise ConfigError(f"huggingface backend: dtype={dtype!r}; expected one of {', '.join(DTYPES)}")
+        self.model_id = str(model)
+        self.revision = revision
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        secret = Secret(token)
+        load = {"revision": revision, "trust_remote_code": trust_remote_code,
+                "token": secret.reveal()}
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(self.model_id, **load)
+            loaded: Any = AutoModelForCausalLM.from_pretrained(
+                self.model_id, dtype=dtype if dtype == "auto" else getattr(torch, dtype), **load)
+            self.model = loaded.to(self.device).eval()
+        except OSError as exc:
+            raise ConfigError(
+                f"huggingface backend: cannot load {self.model_id!r}: {secret.scrub(str(exc))} "
+                "Pass a local checkpoint directory, or a hub id already in the cache when offline."
+            ) from None
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+        self.tokenizer = tokenizer
+        self.encoder = PromptEncoder(tokenizer, chat_template, self.model_id, system_prompt)
+        self.forward_batch = batch_size
+        #: prompts the engine hands over per call; length sorting spans them
+        self.batch_size = batch_size * sort_window
+        self.max_length = max_length or int(getattr(self.model.config, "max_position_embeddings",
+                                                    0) or 2048)
+        self.label = Path(self.model_id).name if Path(self.model_id).is_dir() else self.model_id
+        self._lock = threading.Lock()  # one forward pass at a time on one model
+        self._keeps_logits = "logits_to_keep" in inspect.signature(self.model.forward).parameters
+        self._identity = {
+            "backend": self.name, "model": self.model_id,
+            "revision": self._revision(), "dtype": str(self.model.dtype).replace("torch.", ""),
+            "chat_template": self.encoder.describe(), "system_prompt": system_prompt or "",
+        }
+
+    # -- protocol ------------------------------------------------------------------
+    def identity(self) -> dict[str, str]:
+        return dict(self._identity)
+
+    def generation_params(self) -> dict[str, Any]:
+        return self.settings.to_dict()
+
+    def generate(self, inputs: Sequence[Any], **params: Any) -> list[str]:
+        """One completion per input, in input order."""
+        import torch
+
+        settings = GenerationSettings.build(params, self.settings, owner=self.name)
+        limit = self.max_length - settings.max_new_tokens
+        if limit < 1:
+            raise ConfigError(f"max_new_tokens={settings.max_new_tokens} leaves no room for the prompt "
+                              f"in max_length={self.max_length}")
+        encoded = [self._fit(ids, limit)
+                   for ids in self.encoder.encode([self.encoder.render(x) for x in inputs])]
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
+        outputs = [""] * len(encoded)
+        config = self._generation_config(settings)
+        pad = int(self.tokenizer.pad_token_id)
+        with self._lock, torch.inference_mode():
+            for batch in chunks(order, self.forward_batch):
+                ids, mask = _pad([encoded[i] for i in batch], pad, left=True, device=self.device)
+                if settings.sampling and settings.seed is not None:
+                    torch.manual_seed(settings.seed)
+                extra = {"tokenizer": self.tokenizer} if settings.stop else {}
+                generated = self.model.generate(input_ids=ids, attention_mask=mask,
+                                                generation_config=config, **extra)
+                # with left padding every prompt ends at the same column
+                new_tokens = generated[:, ids.shape[1]:]
+                for index, row in zip(batch, new_tokens, strict=True):
+                    text = str(self.tokenizer.decode(row, skip_special_tokens=True))
+                    outputs[index] = truncate_at_stop(text, settings.stop)
+        return outputs
+
+    def loglikelihood(self, requests: Sequence[tuple[Any, str]]) -> list[tuple[float, bool]]:
+        """``(log P(continuation | context), is_greedy)`` per request, in order."""
+        pairs = [self._fit_pair(c, k)
+                 for c, k in self.encoder.encode_pairs(check_requests(requests))]
+        results: list[tuple[float, bool] | None] = [None] * len(pairs)
+        by_context: dict[tuple[int, ...], list[int]] = {}
+        longer = []
+        for index, (context, continuation) in enumerate(pairs):
+            if len(continuation) == 1:
+                by_context.setdefault(tuple(context), []).append(index)
+            else:
+                longer.append(index)
+        with self._lock:
+            self._score_next_token(by_context, pairs, results)
+            self._score_sequences(longer, pairs, results)
+        return [r for r in results if r is not None]
+
+    # -- scoring --------------------------------------------------------------------
+    def _score_next_token(self, by_context: dict[tuple[int, ...], list[int]],
+                          pairs: list[tuple[list[int], list[int]]],
+                          results: list[tuple[float, bool] | None]) -> None:
+        """One forward pass per distinct context; every single-token
+        continuation of it is read off the same next-token distribution."""
+        import torch
+
+        contexts = sorted(by_context, key=len, reverse=True)
+        for batch in chunks(contexts, self.forward_batch):
+            logprobs = self._tail_logprobs([list(c) for c in batch], 1)[:, -1]
+            members = [by_context[c] for c in batch]
+            rows = torch.tensor([r for r, group in enumerate(members) for _ in group])
+            flat = [i for group in members for i in group]
+            tokens = torch.tensor([pairs[i][1][0] for i in flat])
+            values = logprobs[rows, tokens].tolist()
+            greedy = (logprobs.argmax(-1)[rows] == tokens).tolist()
+            for index, value, best in zip(flat, values, greedy, strict=True):
+                results[index] = (float(value), bool(best))
+
+    def _score_sequences(self, indices: list[int], pairs: list[tuple[list[int], list[int]]],
+                         results: list[tuple[float, bool] | None]) -> None:
+        import torch
+
+        order = sorted(indices, key=lambda i: -(len(pairs[i][0]) + len(pairs[i][1])))
+        for batch in chunks(order, self.forward_batch):
+            # the last continuation token is predicted, never fed in
+            sequences = [(pairs[i][0] + pairs[i][1])[:-1] for i in batch]
+            continuations = [pairs[i][1] for i in batch]
+            width = max(len(c) for c in continuations)
+            logprobs = self._tail_logprobs(sequences, width)
+            # every sequence ends in the last column, so its continuation's
+            # predictions are its last len(continuation) columns
+            targets, valid = _pad(continuations, 0, left=True, device="cpu")
+            mask = valid.bool()
+            picked = torch.where(mask, logprobs.gather(2, targets[:, :, None])[:, :, 0], 0.0)
+            hits = (logprobs.argmax(-1) == targets) | ~mask
+            for index, total, greedy in zip(batch, picked.sum(1).tolist(), hits.all(1).tolist(),
+                                            strict=True):
+                results[index] = (float(total), bool(greedy))
+
+    def _tail_logprobs(self, sequences: list[list[int]], width: int) -> Any:
+        """Log-softmax of the logits at the last ``width`` positions of each
+        sequence. Left padding ends every sequence in the same column, so the
+        output layer runs on those columns alone (a large share of the work
+        for big vocabularies); position ids skip the padding."""
+        import torch
+
+        pad = int(self.tokenizer.pad_token_id)
+        ids, mask = _pad(sequences, pad, left=True, device=self.device)
+        inputs = {"input_ids": ids, "attention_mask": mask,
+                  "position_ids": (mask.cumsum(-1) - 1).clamp(min=0)}
+        if self._keeps_logits:
+            inputs["logits_to_keep"] = width
+        with torch.inference_mode():
+            logits = self.model(**inputs).logits[:, -width:]
+            return torch.log_softmax(logits.float(), dim=-1).cpu()
+
+    # -- helpers --------------------------------------------------------------------
+    def _generation_config(self, settings: GenerationSettings) -> Any:
+        from transformers import GenerationConfig
+
+        base = self.model.generation_config
+        values: dict[str, Any] = {
+            "max_new_tokens": settings.max_new_tokens, "do_sample": settings.sampling,
+            "pad_token_id": self.tokenizer.pad_token_id,
+            "eos_token_id": base.eos_token_id if base.eos_token_id is not None
+            else self.tokenizer.eos_token_id,
+            "bos_token_id": base.bos_token_id,
+        }
+        if settings.stop:
+            values["stop_strings"] = list(settings.stop)
+        if settings.sampling:
+            values.update(temperature=float(settings.temperature), top_p=float(settings.top_p),
+                          top_k=settings.top_k or 0)
+        # a fresh config: the checkpoint's sampling defaults must not make "greedy" sample
+        return GenerationConfig(**values)  # type: ignore[no-untyped-call]
+
+    def _fit(self, ids: list[int], limit: int) -> list[int]:
+        if len(ids) <= limit:
+            return ids
+        logger.warning("prompt of %d tokens cut to its last %d (max_length=%d)",
+                       len(ids), limit, self.max_length)
+        return ids[-limit:]
+
+    def _fit_pair(self, context: list[int], continuation: list[int]
+                  ) -> tuple[list[int], list[int]]:
+        room = self.max_length + 1 - len(continuation)
+        if room < 1:
+            raise ConfigError(f"a continuation of {len(continuation)} tokens exceeds "
+                              f"max_length={self.max_length}")
+        return context[-room:], continuation
+
+    def _revision(self) -> str:
+        commit = getattr(self.model.config, "_commit_hash", None)
+        if commit:
+            return str(commit)
+        path = Path(self.model_id)
+        if path.is_dir():
+            # a local checkpoint: its files' names, sizes and times stand for its contents
+            digest = hashlib.sha256()
+            for file in sorted(p for p in path.iterdir() if p.is_file()):
+                stat = file.stat()
+                digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+            return f"local:{digest.hexdigest()[:16]}"
+        return self.revision or "main"
+
+    def __repr__(self) -> str:
+        return f"HuggingFaceBackend({self._identity})"
+
+
+def _pad(rows: list[list[int]], pad: int, *, left: bool, device: str) -> tuple[Any, Any]:
+    import torch
+
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        if not row:
+            continue
+        span = slice(width - len(row), width) if left else slice(0, len(row))
+        ids[i, span] = torch.tensor(row, dtype=torch.long)
+        mask[i, span] = 1
+    return ids.to(device), mask.to(device)
