@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from hret.backends.base import usage_between, usage_of
 from hret.collector import active_collector
 from hret.config import HRETConfig, get_config
 from hret.datasets import Dataset, load_dataset
@@ -147,6 +148,8 @@ class EvaluationContext:
         self.sink_failures += emit(self.sinks, method, event, strict=bool(self.option("strict_sinks")))
 
     def _add_configured_sinks(self) -> None:
+        if active_collector() is not None:
+            return  # under pytest the controller forwards results to the trackers, once
         config = get_config()
         if config.mlflow_tracking:
             self.log_to_mlflow()
@@ -242,6 +245,7 @@ class EvaluationContext:
         samples_path = self.run_dir / f"{_slug(model.label)}.samples.jsonl"
         started = time.time()
         clock = time.perf_counter()
+        usage_before = usage_of(model)
         with Recorder(samples_path) as recorder:
             records = run_samples(model, dataset.samples, prompts, evaluator, options, recorder)
         duration = time.perf_counter() - clock
@@ -251,6 +255,9 @@ class EvaluationContext:
             categories=summary.categories,
             info=self._info(model, dataset, evaluator, template, overrides, started, samples_path),
         )
+        usage = usage_between(usage_before, usage_of(model))
+        if usage is not None:  # tokens and requests this evaluation cost the backend
+            result.info["usage"] = usage
         thresholds = self.option("threshold", overrides)
         if thresholds:
             result.threshold_checks = check_thresholds(result, thresholds)
@@ -316,9 +323,14 @@ class EvaluationContext:
         dataset = self.dataset(overrides)
         self._benchmarking = True
         try:
-            return {name: self._evaluate_model(model, dataset, overrides) for name, model in models.items()}
+            results = {name: self._evaluate_model(model, dataset, overrides) for name, model in models.items()}
         finally:
             self._benchmarking = False
+        from hret.compare import benchmark_comparisons
+
+        for name, comparison in benchmark_comparisons(results).items():
+            results[name].info["comparison_to_first"] = comparison
+        return results
 
     def save_results(self, path: str | Path | None = None, with_samples: bool = True) -> str:
         """Write the run's metadata, metrics and every result to one JSON file."""
