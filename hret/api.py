@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,6 +23,8 @@ class Spec:
     kind: Literal["evaluate", "benchmark"]
     func: Callable[..., Any]
     options: dict[str, Any] = field(default_factory=dict)
+    #: ``@hret.benchmark(models=[...])``: the names kept from what the function returns
+    models: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -35,16 +37,17 @@ def get_spec(obj: Any) -> Spec | None:
     return spec if isinstance(spec, Spec) else None
 
 
-def run_spec(spec: Spec, model: Any = None, run_name: str | None = None,
+def run_spec(spec: Spec, model: Any = None, /, run_name: str | None = None,
              **overrides: Any) -> EvaluationResult | dict[str, EvaluationResult]:
     """Run what a spec declares. ``model`` replaces the decorated function (the
-    plugin passes it with fixtures bound); ``overrides`` win over the decorator."""
+    plugin passes it with fixtures bound; positional, so that ``model=`` stays the
+    label option); ``overrides`` win over the decorator."""
     options = {**spec.options, **{k: v for k, v in overrides.items() if v is not None}}
     with EvaluationContext(run_name=run_name or f"{spec.kind}_{spec.name}", **options) as ctx:
         if spec.kind == "evaluate":
             return ctx.evaluate(model if model is not None else spec.func,
                                 label=options.get("model") or spec.name)
-        models = model if model is not None else spec.func()
+        models = select_models(model if model is not None else spec.func(), spec.models)
         return ctx.benchmark(models)
 
 
@@ -84,19 +87,19 @@ def benchmark(dataset: Any = None, models: list[str] | None = None,
     def decorate(func: Callable[..., Any]) -> Any:
         @functools.wraps(func)
         def wrapper(*args: Any, **call_kwargs: Any) -> dict[str, EvaluationResult]:
-            chosen = select_models(func(*args, **call_kwargs), models)
-            result = run_spec(spec, model=chosen)
+            result = run_spec(spec, func(*args, **call_kwargs))
             assert isinstance(result, dict)
             return result
 
-        spec = Spec("benchmark", func, {k: v for k, v in options.items() if v is not None})
+        spec = Spec("benchmark", func, {k: v for k, v in options.items() if v is not None},
+                    tuple(models) if models is not None else None)
         setattr(wrapper, SPEC_ATTR, spec)
         return wrapper
 
     return decorate
 
 
-def select_models(found: Any, names: list[str] | None) -> dict[str, Any]:
+def select_models(found: Any, names: Sequence[str] | None) -> dict[str, Any]:
     from hret.errors import ConfigError
 
     if not isinstance(found, Mapping) or not found:

@@ -1,0 +1,91 @@
+"""The controller side: gathers results from reports, hands them to sinks, files
+and hooks at session end, and prints the summary. Registered only on the
+process that reports (never on an xdist worker)."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_hret import report
+from pytest_hret.state import REPORT_ATTR, SessionState
+
+SESSION_RUN_NAME = "pytest"
+
+
+class Controller:
+    def __init__(self, config: pytest.Config, state: SessionState) -> None:
+        self.config = config
+        self.state = state
+        self.started = time.time()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, REPORT_ATTR, None)
+        if report.when == "call" and isinstance(payload, str):
+            self.state.receive(report.nodeid, payload)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        results, tracked = self.state.results(), self.state.tracked()
+        if self.state.json_path is not None:
+            report.write_json(self.state.json_path, results, tracked)
+        if not results and not tracked:
+            return
+        if self.state.json_path is not None:
+            self.state.notes.append(f"hret: results written to {self.state.json_path}")
+        if results:
+            self._emit(results)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            tables = report.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
+            with Path(summary).open("a", encoding="utf-8") as f:
+                f.write(report.markdown(tables))
+        if results:
+            self.config.hook.pytest_hret_session_finish(session=session, results=results)
+
+    def _emit(self, results: list[dict[str, Any]]) -> None:
+        groups = self.config.hook.pytest_hret_sinks(config=self.config)
+        sinks = [sink for group in groups if group for sink in group]
+        if not sinks:
+            return
+        from hret.results import EvaluationResult
+        from hret.sinks import ResultEvent, RunEnd, RunStart, SinkWarning, emit
+
+        objects = [EvaluationResult.from_dict(r) for r in results]
+        ended = time.time()
+        metadata = {"run_name": SESSION_RUN_NAME, "source": "pytest", "start_time": self.started,
+                    "end_time": ended, "duration": ended - self.started}
+        run_result = {"metadata": metadata, "metrics": {
+            f"{r['item']}/{r['label']}/{k}": v for r in results for k, v in r["metrics"].items()}}
+        failures: list[str] = []
+        # failures are listed in the summary; a warning here, under
+        # filterwarnings=error, would turn a sink problem into a session crash
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SinkWarning)
+            failures += emit(sinks, "on_run_start", RunStart(SESSION_RUN_NAME, dict(metadata)))
+            for data, result in zip(results, objects, strict=True):
+                event = ResultEvent(str(data.get("info", {}).get("run_name") or SESSION_RUN_NAME),
+                                    str(data["label"]), result,
+                                    {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
+                failures += emit(sinks, "on_result", event)
+            failures += emit(sinks, "on_run_end", RunEnd(SESSION_RUN_NAME, run_result, tuple(objects)))
+        self.state.sink_failures += failures
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        results, tracked = self.state.results(), self.state.tracked()
+        tables = report.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
+        extra = self.state.notes + [f"hret: {m}" for m in self.state.sink_failures]
+        if not tables and not extra:
+            return
+        terminalreporter.write_sep("=", "hret")
+        for table in tables:
+            terminalreporter.write_line(table.title)
+            for line in report.text_lines(table):
+                terminalreporter.write_line(line)
+            terminalreporter.write_line("")
+        for line in extra:
+            terminalreporter.write_line(line)

@@ -1,0 +1,177 @@
+"""hret items: collecting decorated functions, running them, judging their results."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from pytest_hret.state import ITEM, STATE, ItemSpec
+
+if TYPE_CHECKING:
+    from hret.api import Spec
+    from hret.results import EvaluationResult
+
+#: how many failed model calls an error message shows
+SHOWN_ERRORS = 3
+
+
+class EvaluationError(pytest.fail.Exception):  # type: ignore[misc,name-defined]
+    """An hret item that could not be judged: nothing was scored, too many
+    model calls failed, or the evaluation was misconfigured. Reported as an
+    error, never as a pass or an ordinary failure."""
+
+
+def spec_of(obj: object) -> Spec | None:
+    # nothing can be decorated before hret is imported, and importing it here
+    # would cost every pytest session without hret items
+    api = sys.modules.get("hret.api")
+    if api is None:
+        return None
+    try:
+        spec: Spec | None = api.get_spec(obj)
+    except Exception:  # objects whose attribute lookup fails are not hret's
+        return None
+    return spec
+
+
+def _fixture_parameters(spec: Spec, in_class: bool) -> tuple[list[inspect.Parameter], list[inspect.Parameter]]:
+    """(leading parameters pytest binds itself, parameters that are fixtures)."""
+    params = list(inspect.signature(spec.func).parameters.values())
+    leading = params[:1] if in_class else []
+    rest = params[len(leading):]
+    if spec.kind == "evaluate":
+        if not rest:
+            raise pytest.Collector.CollectError(
+                f"@hret.evaluate function {spec.name!r} takes no parameters; its first "
+                "parameter receives the model input, e.g. def model(input_text: str) -> str"
+            )
+        rest = rest[1:]  # the model input
+    return leading, rest
+
+
+def make_items(collector: pytest.Module | pytest.Class, name: str, obj: object) -> list[Any] | None:
+    """Items for a decorated function (one per parametrization), or None."""
+    spec = spec_of(obj)
+    if spec is None:
+        return None
+    if not getattr(obj, "__test__", True):
+        return []
+    leading, fixtures = _fixture_parameters(spec, isinstance(collector, pytest.Class))
+
+    # pytest derives fixtures and parametrization from the callable it is given:
+    # show it the fixture parameters only, not the model input
+    def signature_only(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("never called")
+
+    functools.update_wrapper(signature_only, obj)  # type: ignore[arg-type]
+    signature_only.__signature__ = inspect.Signature(leading + fixtures)  # type: ignore[attr-defined]
+    argnames = tuple(p.name for p in fixtures if p.default is inspect.Parameter.empty
+                     and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
+    # the same generator pytest uses for test functions: parametrize,
+    # pytest_generate_tests and fixture closures behave as for any test
+    items = list(collector._genfunctions(name, signature_only))
+    for item in items:
+        item.stash[ITEM] = ItemSpec(spec, argnames)
+        item.add_marker(pytest.mark.hret)
+    return items
+
+
+def item_options(item: pytest.Item, spec: Spec | None = None) -> dict[str, Any]:
+    """Evaluation options of an item: the decorator's, over ``@pytest.mark.hret``
+    (closest first), over the session's command line and ini. Thresholds merge
+    metric by metric in the same order."""
+    from hret.context import normalize_options
+    from hret.errors import ConfigError
+
+    layers: list[Mapping[str, Any]] = [item.config.stash[STATE].options]
+    for mark in reversed(list(item.iter_markers("hret"))):
+        if mark.args:
+            raise EvaluationError(
+                f"@pytest.mark.hret takes keyword options only, got {mark.args!r}; "
+                "e.g. @pytest.mark.hret(dataset='ko-sample', limit=20)", pytrace=False)
+        try:
+            layers.append(normalize_options(mark.kwargs))
+        except ConfigError as exc:
+            raise EvaluationError(f"@pytest.mark.hret: {exc}", pytrace=False) from None
+    if spec is not None:
+        layers.append(spec.options)
+    options: dict[str, Any] = {}
+    thresholds: dict[str, float] = {}
+    for layer in layers:
+        options.update({k: v for k, v in layer.items() if v is not None})
+        thresholds.update(layer.get("threshold") or {})
+    if thresholds:
+        options["threshold"] = thresholds
+    return options
+
+
+def run_name(item: pytest.Item) -> str:
+    """The ``pytest_hret_run_name`` answer, or the item's name."""
+    name = item.ihook.pytest_hret_run_name(item=item)
+    return str(name) if name else item.name
+
+
+def run_item(item: pytest.Function, info: ItemSpec) -> None:
+    """Run the evaluation an hret item declares and judge its results."""
+    from hret.api import run_spec
+    from hret.errors import HretError
+
+    spec = info.spec
+    fixtures = {name: item.funcargs[name] for name in info.argnames}
+    bound = (item.instance,) if item.instance is not None else ()
+    options = item_options(item, spec)
+    try:
+        if spec.kind == "benchmark":
+            target: Any = spec.func(*bound, **fixtures)
+        else:
+            # the undecorated function, so that async and @hret.batched are recognised
+            target = functools.partial(spec.func, *bound, **fixtures) if bound or fixtures else spec.func
+        outcome = run_spec(spec, target, run_name=run_name(item), **options)
+    except HretError as exc:
+        raise EvaluationError(f"{type(exc).__name__}: {exc}", pytrace=False) from exc
+    results = outcome if isinstance(outcome, dict) else {str(options.get("model") or spec.name): outcome}
+    judge(results, options)
+
+
+def _max_error_rate(options: Mapping[str, Any]) -> float:
+    from hret.config import get_config
+
+    value = options.get("max_error_rate")
+    return float(get_config().max_error_rate if value is None else value)
+
+
+def _first_errors(result: EvaluationResult) -> list[str]:
+    failed = [r for r in result.samples if r.get("error")]
+    return [f"    sample {r.get('id')}: {r['error']}" for r in failed[:SHOWN_ERRORS]]
+
+
+def judge(results: Mapping[str, EvaluationResult], options: Mapping[str, Any]) -> None:
+    """Raise ``EvaluationError`` for results that cannot be judged, then fail
+    the item with one line per metric that misses its bound."""
+    limit = _max_error_rate(options)
+    errors: list[str] = []
+    failures: list[str] = []
+    for label, result in results.items():
+        metrics = result.metrics
+        n, total = int(metrics.get("n", 0)), int(metrics.get("n_total", 0))
+        count, rate = int(metrics.get("error_count", 0)), float(metrics.get("error_rate", 0.0))
+        if n == 0:
+            errors.append(f"{label}: 0 of {total} samples scored ({count} model calls failed); "
+                          "an evaluation that scores nothing cannot pass")
+            errors += _first_errors(result)
+            continue
+        if rate > limit:
+            errors.append(f"{label}: {count} of {total} model calls failed (error rate "
+                          f"{rate:.2%} > max_error_rate {limit:g}; raise it with "
+                          "--hret-max-error-rate or max_error_rate=...). First errors:")
+            errors += _first_errors(result)
+        failures += [f"{label}: {check.describe()}" for check in result.failed_checks]
+    if errors:
+        raise EvaluationError("\n".join(errors + failures), pytrace=False)
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
