@@ -98,6 +98,8 @@ OPTIONS = (
     Option("batch-size", "batch_size", _int(1), "N", "batch size for batched model functions"),
     Option("max-error-rate", "max_error_rate", _rate, "RATE",
            "share of failed model calls (0..1) above which an item is an error"),
+    Option("cache", "cache", _text, "PATH",
+           "response cache (SQLite): repeated prompts are answered from it, so an interrupted run resumes"),
     Option("output", None, _text, "DIR", "directory for per-sample records, results and history"),
     Option("json", None, _text, "PATH", "write every result of the session to this JSON file"),
     Option("config", None, _text, "PATH", "apply an hret configuration file (.yaml/.json)"),

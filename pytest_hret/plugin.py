@@ -65,6 +65,8 @@ def pytest_configure(config: pytest.Config) -> None:
         options.check_dataset(values["dataset"])
     if "json" in values:
         state.json_path = options.resolve_path(config, "json", values["json"])
+    if "cache" in values:  # one absolute path, shared by every xdist worker
+        state.options["cache"] = str(options.resolve_path(config, "cache", values["cache"]))
     if not state.is_worker:
         config.pluginmanager.register(Controller(config, state), CONTROLLER)
 

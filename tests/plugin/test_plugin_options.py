@@ -223,3 +223,26 @@ def test_paths_are_relative_to_where_they_are_given(inner: Inner, monkeypatch: p
     assert (inner.path / "reports" / "from-ini.json").exists()  # next to the ini file
     inner.run("--hret-json=here.json").assert_outcomes(passed=1)
     assert (inner.path / "sub" / "here.json").exists()  # where pytest was invoked
+
+
+CALL_COUNTING = '''
+@hret.evaluate(dataset="ko-sample", limit=12)
+def counted(prompt):
+    with open("calls.txt", "a", encoding="utf-8") as f:
+        f.write("x")
+    return right(prompt)
+'''
+
+
+@pytest.mark.parametrize("mode", [("-n", "0"), ("-n", "2")], ids=["n0", "n2"])
+def test_cache_option_answers_a_rerun_from_the_cache(inner: Inner, mode: tuple[str, str]) -> None:
+    inner.module(CALL_COUNTING)
+    first = inner.run("--hret-cache=responses.sqlite", "--hret-json=first.json", mode=mode)
+    first.assert_outcomes(passed=1)
+    assert (inner.path / "calls.txt").read_text(encoding="utf-8") == "x" * 12
+    (inner.path / "calls.txt").unlink()
+    again = inner.run("--hret-cache=responses.sqlite", "--hret-json=again.json", mode=mode)
+    again.assert_outcomes(passed=1)
+    assert not (inner.path / "calls.txt").exists()  # every answer came from the cache
+    metrics = [inner.json(name)["results"][0]["metrics"] for name in ("first.json", "again.json")]
+    assert metrics[0]["accuracy"] == metrics[1]["accuracy"] == 1.0
