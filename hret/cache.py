@@ -276,6 +276,14 @@ class CachedCall:
         self.store([keys[i] for i in missing], list(produced))
 
 
+def cache_stats(model: Model) -> dict[str, Any] | None:
+    """Hits and misses of a model made by ``wrap_model`` (None for other models)."""
+    cached = getattr(model.call, "__self__", None)
+    if not isinstance(cached, CachedCall):
+        return None
+    return {"path": str(cached.cache.path), "hits": cached.hits, "misses": cached.misses}
+
+
 def wrap_model(model: Model, cache: str | Path | bool | ResponseCache) -> Model:
     """``model`` with its answers read from and written to ``cache`` (a path;
     ``True`` means ``<output_dir>/cache.sqlite``)."""

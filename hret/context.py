@@ -255,6 +255,10 @@ class EvaluationContext:
             categories=summary.categories,
             info=self._info(model, dataset, evaluator, template, overrides, started, samples_path),
         )
+        if cache:
+            from hret.cache import cache_stats
+
+            result.info["cache"] = cache_stats(model)
         usage = usage_between(usage_before, usage_of(model))
         if usage is not None:  # tokens and requests this evaluation cost the backend
             result.info["usage"] = usage

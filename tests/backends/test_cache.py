@@ -75,6 +75,8 @@ def test_a_rerun_is_served_from_the_cache(tmp_path: Path) -> None:
     assert calls == 100 and rows(cache) == 100
     second = hret.quick_eval(model, dataset="ko-sample", cache=str(cache))
     assert calls == 100
+    assert first.info["cache"] == {"path": str(cache), "hits": 0, "misses": 100}
+    assert second.info["cache"] == {"path": str(cache), "hits": 100, "misses": 0}
     assert comparable(second.metrics) == comparable(first.metrics)
     assert [r["output"] for r in second.samples] == [r["output"] for r in first.samples]
     hret.configure(cache=str(cache))  # the global option works the same way
