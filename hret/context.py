@@ -235,7 +235,7 @@ class EvaluationContext:
         if cache:
             from hret.cache import wrap_model
 
-            model = wrap_model(model, cache)
+            model = wrap_model(model, cache, prompts)
         progress = self.option("progress", overrides)
         options = EngineOptions(
             max_workers=int(self.option("max_workers", overrides)),

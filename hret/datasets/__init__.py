@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -107,6 +108,7 @@ def load_ko_sample(*, split: str | None = None, subset: str | Sequence[str] | No
     ).select_subsets(subset)
 
 
+@functools.lru_cache(maxsize=None)  # package data never changes; samples are frozen
 def _ko_sample_split(split: str) -> tuple[Any, ...]:
     source = resources.files("hret") / "data" / "ko_sample" / f"{split}.jsonl"
     with resources.as_file(source) as path:
