@@ -108,7 +108,7 @@ def load_ko_sample(*, split: str | None = None, subset: str | Sequence[str] | No
     ).select_subsets(subset)
 
 
-@functools.lru_cache(maxsize=None)  # package data never changes; samples are frozen
+@functools.cache  # package data never changes; samples are frozen
 def _ko_sample_split(split: str) -> tuple[Any, ...]:
     source = resources.files("hret") / "data" / "ko_sample" / f"{split}.jsonl"
     with resources.as_file(source) as path:
