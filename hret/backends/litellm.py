@@ -1,6 +1,6 @@
 """The ``litellm`` backend: many hosted providers through LiteLLM (optional extra).
 
-``LiteLLMBackend("anthropic/claude-...")`` or, for any OpenAI-protocol server,
+``LiteLLMBackend("<provider>/<model>")`` or, for any OpenAI-protocol server,
 ``LiteLLMBackend("openai/my-model", base_url="http://host/v1")``. Concurrency,
 retries (honouring ``Retry-After``), input order and usage work as in the
 ``openai`` backend; LiteLLM's own retries are off.
