@@ -188,9 +188,16 @@ class CustomEvaluator(Evaluator):
         self.base = get_evaluator(base, params)
         self.name = f"custom:{getattr(fn, '__name__', type(fn).__name__)}"
         self.metric = self.base.metric
+        self.mode = self.base.mode  # a log-likelihood base keeps its requests and scorer
 
     def score(self, sample: Sample, output: str) -> Score:
         return self.base.score(sample, output)
+
+    def requests(self, sample: Sample, prompt: Any) -> tuple[Any, list[str]]:
+        return self.base.requests(sample, prompt)
+
+    def scoring_model(self, model: Model) -> Model:
+        return self.base.scoring_model(model)
 
     def aggregate(self, samples: Sequence[Sample], outputs: Sequence[str],
                   scores: Sequence[Score]) -> dict[str, float]:

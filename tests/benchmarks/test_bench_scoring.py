@@ -194,6 +194,22 @@ def test_acc_norm_divides_by_choice_length_and_kobest_f1(tmp_path: Path) -> None
     assert result.samples[0]["prompt"][1] == [" 우산을 썼다.", " 선글라스를 썼다."]
 
 
+def test_custom_evaluator_over_log_likelihood_scores_log_likelihoods(tmp_path: Path) -> None:
+    spec = {**copies.kobest(tmp_path), "subset": "copa"}
+    scorer = FixedScorer({"우산을 썼다.": -7.0, "선글라스를 썼다.": -8.0,
+                          "해가 떴다.": -9.0, "물을 쏟았다.": -1.0})
+
+    def count(predictions: list[Any], references: list[str]) -> dict[str, float]:
+        return {"n_predictions": len(predictions)}
+
+    result = hret.quick_eval(scorer, evaluation_method="log_likelihood",
+                             evaluator_params={"choices": "options", "custom_evaluator": count}, **spec)
+    m = result.metrics
+    assert m["error_count"] == 0 and [r["extracted"] for r in result.samples] == ["A", "B"]
+    assert m["accuracy"] == 1.0 and m["acc_norm"] == 0.5 and m["n_predictions"] == 2
+    assert result.info["method"]["base"]["name"] == "log_likelihood"
+
+
 def test_log_likelihood_needs_a_scoring_backend_and_text_prompts(tmp_path: Path, tiny_lm: TinyLM) -> None:
     spec = copies.kormedmcqa(tmp_path)
     with pytest.raises(ConfigError, match="needs a model backend with loglikelihood"):
