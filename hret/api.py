@@ -144,12 +144,16 @@ def track_metrics(metrics: list[str]) -> Callable[[Callable[..., Any]], Any]:
 
 def quick_eval(model_function: Any, dataset: Any = None, **kwargs: Any) -> EvaluationResult:
     """Evaluate one model function on ``dataset`` and return its result."""
-    if isinstance(model_function, str):
-        from hret.backends_registry import create_backend
+    if not isinstance(model_function, str):
+        with EvaluationContext(run_name=kwargs.pop("run_name", None), dataset=dataset, **kwargs) as ctx:
+            return ctx.evaluate(model_function)
+    from hret.backends_registry import close_backend, create_backend
 
-        model_function = create_backend(model_function, **(kwargs.pop("model_params", None) or {}))
-    with EvaluationContext(run_name=kwargs.pop("run_name", None), dataset=dataset, **kwargs) as ctx:
-        return ctx.evaluate(model_function)
+    backend = create_backend(model_function, **(kwargs.pop("model_params", None) or {}))
+    try:  # a backend made here is closed here: its clients and threads go with it
+        return quick_eval(backend, dataset, **kwargs)
+    finally:
+        close_backend(backend)
 
 
 def compare_models(model_functions: Mapping[str, Any], dataset: Any = None,

@@ -69,3 +69,10 @@ def create_backend(name: str, **params: Any) -> Any:
         if "__init__()" not in str(exc):  # a TypeError from inside, not about the call
             raise
         raise ConfigError(f"backend {name!r}: {exc}. Check model_params / backend parameters.") from None
+
+
+def close_backend(backend: Any) -> None:
+    """Release what ``backend`` holds (HTTP clients, thread pools), if it can."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()

@@ -98,7 +98,10 @@ def run_command(args: argparse.Namespace) -> int:
             evaluation_method_name=args.method, evaluator_params=evaluator_params,
             run_name=args.run_name, **options,
         )
-        result = runner.run()
+        try:
+            result = runner.run()
+        finally:
+            runner.close()
     except (HretError, ValueError) as exc:
         print(f"hret run: error: {exc}", file=sys.stderr)
         return 2

@@ -62,6 +62,14 @@ class PipelineRunner:
                 self._model = self.model_backend_name
         return self._model
 
+    def close(self) -> None:
+        """Close the backend this runner created by name; a later run creates it anew."""
+        if self._model is not None and isinstance(self.model_backend_name, str):
+            from hret.backends_registry import close_backend
+
+            close_backend(self._model)
+            self._model = None
+
     def run(self) -> EvaluationResult:
         """Run the evaluation and return its result."""
         options = {"dataset": self.dataset_name, "subset": self.subset, "split": self.split,

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,6 +47,7 @@ def test_pipeline_runner_and_quick_eval_by_name() -> None:
                                   "api_key": "sk-x"},
             evaluation_method_name="string_match", limit=10)
         result = runner.run()
+        runner.close()
         assert isinstance(result, hret.EvaluationResult)
         assert result.metrics["accuracy"] == 1.0 and result.metrics["n"] == 10
         assert result.info["backend"]["model"] == "tiny" and result.info["usage"]["requests"] == 10
@@ -54,6 +56,38 @@ def test_pipeline_runner_and_quick_eval_by_name() -> None:
         assert quick.metrics["accuracy"] == 1.0
     with pytest.raises(ConfigError, match="scaling_method_name"):
         hret.PipelineRunner(model_backend_name="openai", scaling_method_name="best_of_n")
+
+
+class ClosingBackend:
+    """Answers "A" to everything and records whether it was closed."""
+
+    name = "closing"
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def generate(self, inputs: list[str], **params: Any) -> list[str]:
+        return ["A" for _ in inputs]
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_backends_made_by_name_are_closed(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[ClosingBackend] = []
+
+    def factory(**params: Any) -> ClosingBackend:
+        made.append(ClosingBackend())
+        return made[-1]
+
+    monkeypatch.setitem(BACKENDS._entries, "closing", factory)
+    assert hret.quick_eval("closing", dataset="ko-sample", limit=3).metrics["n"] == 3
+    runner = hret.PipelineRunner(dataset_name="ko-sample", model_backend_name="closing", limit=3)
+    runner.run()
+    assert [b.closed for b in made] == [True, False]  # the runner reuses its backend
+    runner.close()
+    assert main(["run", "--dataset", "ko-sample", "--backend", "closing", "--limit", "3"]) == 0
+    assert [b.closed for b in made] == [True, True, True]
 
 
 def test_hret_run_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
