@@ -178,25 +178,23 @@ def resolve_path(config: pytest.Config, name: str, path: str) -> Path:
 
 
 def check_dataset(name: str) -> None:
-    """A usage error unless ``name`` is a registered dataset or an existing file."""
+    """A usage error unless ``name`` is a registered dataset, an ``hf:`` hub
+    dataset or an existing file."""
     # the registry's own loader of the built-in benchmark pack, which
-    # registers its datasets once, as load_dataset does
-    from hret.datasets import DATASETS, _load_builtin_packs
+    # registers its datasets once, and load_dataset's own rule for files
+    from hret.datasets import DATASETS, _load_builtin_packs, _looks_like_file
     from hret.datasets.files import FILE_SUFFIXES
     from hret.errors import did_you_mean
 
-    # what load_dataset takes for a file: a known suffix, or an existing path
-    if name.lower().endswith(FILE_SUFFIXES):
+    if _looks_like_file(name):
         if not Path(name).exists():
             raise pytest.UsageError(
                 f"--hret-dataset {name!r}: no such file; give an existing "
                 f"{'/'.join(FILE_SUFFIXES)} file or a registered dataset name"
             )
         return
-    if "/" in name and Path(name).exists():
-        return
     _load_builtin_packs()
-    if name not in DATASETS:
+    if ("hf" if name.startswith("hf:") else name) not in DATASETS:
         known: Iterable[str] = DATASETS.names()
         raise pytest.UsageError(
             f"--hret-dataset {name!r} is not a registered dataset.{did_you_mean(name, known)} "

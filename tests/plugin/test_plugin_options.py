@@ -182,6 +182,13 @@ def test_invalid_values_are_usage_errors(inner: Inner, args: list[str], message:
     result.stderr.fnmatch_lines([message])
 
 
+def test_a_hub_dataset_option_is_accepted(inner: Inner) -> None:
+    inner.module(DUMP)
+    result = inner.run("--hret-dataset=hf:me/my-bench")
+    result.assert_outcomes(passed=1)
+    assert dumped(inner)["dataset"] == "hf:me/my-bench"
+
+
 @pytest.mark.parametrize(("ini", "message"), [
     ("hret_limit = zero", "*ini option hret_limit = 'zero': 'zero' is not an integer*"),
     ("hret_threshold = accuracy", "*ini option hret_threshold = 'accuracy': 'accuracy' is not METRIC=VALUE*"),
