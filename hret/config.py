@@ -71,6 +71,8 @@ def _check(key: str, value: Any) -> Any:
             f"Unknown configuration key {key!r}.{did_you_mean(key, _FIELDS)} "
             f"Valid keys: {', '.join(_FIELDS)}."
         )
+    if key in ("batch_size", "max_workers", "limit", "seed", "num_fewshot") and isinstance(value, bool):
+        raise ConfigError(f"{key}={value!r} must be an integer, not true/false")
     if key in ("batch_size", "max_workers") and not (isinstance(value, int) and value >= 1):
         raise ConfigError(f"{key}={value!r} must be an integer >= 1")
     if key in ("limit",) and value is not None and not (isinstance(value, int) and value >= 1):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import time
@@ -27,8 +26,6 @@ from hret.recorder import Recorder
 from hret.results import EvaluationResult, check_thresholds
 from hret.sinks import CallableSink, ResultEvent, RunEnd, RunStart, Sink, emit
 from hret.tracking import MetricsTracker
-
-logger = logging.getLogger("hret")
 
 #: keyword arguments the context accepts besides its named parameters, with
 #: the older spellings the seed API used
@@ -80,6 +77,7 @@ class EvaluationContext:
         self.sinks: list[Sink] = []
         self.sink_failures: list[str] = []
         self._datasets: dict[tuple[Any, ...], Dataset] = {}
+        self._file_stems: set[str] = set()
         self._started = False
         self.config: HRETConfig = get_config()
 
@@ -242,7 +240,8 @@ class EvaluationContext:
             batch_size=int(self.option("batch_size", overrides)),
             progress=interactive() if progress == "auto" else bool(progress),
         )
-        samples_path = self.run_dir / f"{_slug(model.label)}.samples.jsonl"
+        stem = self._file_stem(model.label)
+        samples_path = self.run_dir / f"{stem}.samples.jsonl"
         started = time.time()
         clock = time.perf_counter()
         usage_before = usage_of(model)
@@ -266,10 +265,20 @@ class EvaluationContext:
         if thresholds:
             result.threshold_checks = check_thresholds(result, thresholds)
         if get_config().auto_save_results:
-            result.info["result_path"] = str(result.save_json(samples_path.with_name(
-                f"{_slug(model.label)}.result.json")))
+            result.info["result_path"] = str(result.save_json(self.run_dir / f"{stem}.result.json"))
         self._record(model.label, result)
         return result
+
+    def _file_stem(self, label: str) -> str:
+        """A file name for ``label``'s records that no earlier evaluation of this
+        run used: the same label twice must not mix or overwrite records."""
+        stem = base = _slug(label)
+        count = 1
+        while stem in self._file_stems:
+            count += 1
+            stem = f"{base}-{count}"
+        self._file_stems.add(stem)
+        return stem
 
     def _info(self, model: Model, dataset: Dataset, evaluator: Evaluator,
               template: PromptTemplate | None, overrides: Mapping[str, Any], started: float,
@@ -338,21 +347,18 @@ class EvaluationContext:
 
     def save_results(self, path: str | Path | None = None, with_samples: bool = True) -> str:
         """Write the run's metadata, metrics and every result to one JSON file."""
-        import json
+        from hret.history import write_json_atomic
 
         target = Path(path) if path else self.run_dir / "run.json"
         if not target.is_absolute() and path and target.parent == Path("."):
             target = self.output_dir / target
-        target.parent.mkdir(parents=True, exist_ok=True)
         payload = {
             "run_metadata": self.metrics_tracker.run_metadata,
             "metrics": self.metrics_tracker.current_run_metrics,
             "results": [r.to_dict() if with_samples else {**r.to_dict(), "samples": []}
                         for r in self.results],
         }
-        # no indent: the C encoder is many times faster on large sample lists
-        target.write_text(json.dumps(payload, ensure_ascii=False, default=str), encoding="utf-8")
-        return str(target)
+        return str(write_json_atomic(target, payload))
 
 
 def evaluation_context(run_name: str | None = None, **kwargs: Any) -> EvaluationContext:

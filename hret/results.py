@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hret.errors import ThresholdError, did_you_mean
+from hret.history import write_json_atomic
 from hret.metrics import LOWER_IS_BETTER
 
 
@@ -83,14 +84,7 @@ class EvaluationResult:
         )
 
     def save_json(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        # no indent: the C encoder is many times faster on large sample lists
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, default=str),
-                       encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_json_atomic(Path(path), self.to_dict())
 
     @classmethod
     def load_json(cls, path: str | Path) -> EvaluationResult:

@@ -159,6 +159,19 @@ def test_custom_evaluator_adds_metrics() -> None:
     assert result.info["method"]["name"] == "custom:length_ratio"
 
 
+def test_same_label_twice_in_one_run_keeps_both_record_files() -> None:
+    with hret.evaluation_context(dataset="ko-sample", limit=5) as ctx:
+        first = ctx.evaluate(lambda x: "A", label="m")
+        second = ctx.evaluate(lambda x: "B", label="m")
+    paths = [Path(r.info["samples_path"]) for r in (first, second)]
+    assert paths[0] != paths[1] and first.info["result_path"] != second.info["result_path"]
+    for path, result in zip(paths, (first, second), strict=True):
+        lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert [r["output"] for r in lines] == [r["output"] for r in result.samples]
+        saved = hret.EvaluationResult.load_json(result.info["result_path"])
+        assert saved.metrics == result.metrics
+
+
 def test_unknown_evaluation_method_suggests() -> None:
     with pytest.raises(hret.UnknownNameError, match="Did you mean 'string_match'"):
         hret.quick_eval(oracle(), dataset="ko-sample", evaluation_method="string_mach")
@@ -175,6 +188,8 @@ def test_configure_has_effect_and_rejects_unknown_keys(tmp_path: Path) -> None:
         hret.configure(max_worker=4)
     with pytest.raises(ConfigError, match="batch_size=0 must be an integer >= 1"):
         hret.configure(batch_size=0)
+    with pytest.raises(ConfigError, match="max_workers=True must be an integer, not true/false"):
+        hret.configure(max_workers=True)
 
 
 def test_load_config_yaml_and_json(tmp_path: Path) -> None:
