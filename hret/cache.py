@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from hret.errors import ConfigError
-from hret.models import Model
+from hret.models import Model, batch_mismatch
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -280,11 +280,9 @@ class CachedCall:
 
     def _merge(self, outputs: list[Any], missing: list[int], produced: Any,
                keys: Sequence[str]) -> None:
-        if not isinstance(produced, (list, tuple)) or len(produced) != len(missing):
-            got = f"{len(produced)} outputs" if isinstance(produced, (list, tuple)) \
-                else type(produced).__name__
-            raise ValueError(f"batched model returned {got} for {len(missing)} inputs; "
-                             f"expected a list of {len(missing)}")
+        mismatch = batch_mismatch(produced, len(missing))
+        if mismatch is not None:
+            raise ValueError(mismatch)
         for index, output in zip(missing, produced, strict=True):
             outputs[index] = output
         self.store([keys[i] for i in missing], list(produced))

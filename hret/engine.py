@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from hret.evaluators import Evaluator
-from hret.models import Model, run_coroutine
+from hret.models import Model, batch_mismatch, run_coroutine
 from hret.progress import Progress
 from hret.recorder import Recorder
 from hret.sample import Sample
 
 Record = dict[str, Any]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -106,41 +107,42 @@ def run_samples(model: Model, samples: Sequence[Sample], prompts: Sequence[Any],
     return [r for r in run.records if r is not None]
 
 
-def _call_one(call: Callable[[Any], Any], run: _Run, index: int) -> None:
+def _timed(call: Callable[[Any], Any], arg: Any) -> tuple[Any, str | None, float]:
+    """``(output, error, seconds)`` of one call; a raised error becomes its description."""
     start = time.perf_counter()
     try:
-        output = call(run.prompts[index])
+        output = call(arg)
     except Exception as exc:
-        run.finish(index, None, _describe(exc), time.perf_counter() - start)
-    else:
-        run.finish(index, output, None, time.perf_counter() - start)
+        return None, _describe(exc), time.perf_counter() - start
+    return output, None, time.perf_counter() - start
 
 
-def _run_sync(call: Callable[[Any], Any], run: _Run, workers: int) -> None:
-    count = len(run.samples)
-    if workers <= 1 or count <= 1:
-        for index in range(count):
-            _call_one(call, run, index)
+async def _timed_async(call: Callable[[Any], Any], arg: Any) -> tuple[Any, str | None, float]:
+    start = time.perf_counter()
+    try:
+        output = await call(arg)
+    except Exception as exc:
+        return None, _describe(exc), time.perf_counter() - start
+    return output, None, time.perf_counter() - start
+
+
+def _each(items: Sequence[T], task: Callable[[T], None], workers: int) -> None:
+    """``task(item)`` for every item, on up to ``workers`` threads."""
+    if workers <= 1 or len(items) <= 1:
+        for item in items:
+            task(item)
         return
-    indices = iter(range(count))  # shared: each next() is atomic under the GIL
-
-    def worker() -> None:
-        for index in indices:
-            _call_one(call, run, index)
-
-    _join_threads(worker, min(workers, count))
-
-
-def _join_threads(target: Callable[[], None], count: int) -> None:
+    pending = iter(items)  # shared: each next() is atomic under the GIL
     errors: list[BaseException] = []
 
-    def guarded() -> None:
+    def worker() -> None:
         try:
-            target()
+            for item in pending:
+                task(item)
         except BaseException as exc:  # surfaced below, in the caller's thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=guarded, daemon=True) for _ in range(count)]
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(min(workers, len(items)))]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -149,28 +151,22 @@ def _join_threads(target: Callable[[], None], count: int) -> None:
         raise errors[0]
 
 
-async def _run_async(call: Callable[[Any], Any], run: _Run, workers: int) -> None:
-    indices = iter(range(len(run.samples)))
-
-    async def worker() -> None:
-        for index in indices:
-            start = time.perf_counter()
-            try:
-                output = await call(run.prompts[index])
-            except Exception as exc:
-                run.finish(index, None, _describe(exc), time.perf_counter() - start)
-            else:
-                run.finish(index, output, None, time.perf_counter() - start)
-
+async def _each_async(items: Sequence[T], task: Callable[[T], Awaitable[None]], workers: int) -> None:
+    """``await task(item)`` for every item, at most ``workers`` in flight."""
     import asyncio
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(run.samples))))))
+    pending = iter(items)
+
+    async def worker() -> None:
+        for item in pending:
+            await task(item)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(items))))))
 
 
 def _finish_batch(run: _Run, batch: range, outputs: Any, error: str | None, latency: float) -> None:
-    if error is None and (not isinstance(outputs, (list, tuple)) or len(outputs) != len(batch)):
-        got = f"{len(outputs)} outputs" if isinstance(outputs, (list, tuple)) else type(outputs).__name__
-        error = f"ValueError: batched model returned {got} for {len(batch)} inputs; expected a list of {len(batch)} str"
+    if error is None and (mismatch := batch_mismatch(outputs, len(batch))) is not None:
+        error = f"ValueError: {mismatch}"
     per_sample = latency / max(1, len(batch))
     for offset, index in enumerate(batch):
         output = outputs[offset] if error is None else None
@@ -180,43 +176,30 @@ def _finish_batch(run: _Run, batch: range, outputs: Any, error: str | None, late
             run.finish(index, output, error, per_sample)
 
 
+def _run_sync(call: Callable[[Any], Any], run: _Run, workers: int) -> None:
+    def one(index: int) -> None:
+        run.finish(index, *_timed(call, run.prompts[index]))
+
+    _each(range(len(run.samples)), one, workers)
+
+
+async def _run_async(call: Callable[[Any], Any], run: _Run, workers: int) -> None:
+    async def one(index: int) -> None:
+        run.finish(index, *await _timed_async(call, run.prompts[index]))
+
+    await _each_async(range(len(run.samples)), one, workers)
+
+
 def _run_batches(call: Callable[[Any], Any], run: _Run, batches: list[range], workers: int) -> None:
     def one(batch: range) -> None:
-        start = time.perf_counter()
-        try:
-            outputs = call([run.prompts[i] for i in batch])
-        except Exception as exc:
-            _finish_batch(run, batch, None, _describe(exc), time.perf_counter() - start)
-        else:
-            _finish_batch(run, batch, outputs, None, time.perf_counter() - start)
+        _finish_batch(run, batch, *_timed(call, [run.prompts[i] for i in batch]))
 
-    if workers <= 1 or len(batches) <= 1:
-        for batch in batches:
-            one(batch)
-        return
-    pending = iter(batches)
-
-    def worker() -> None:
-        for batch in pending:
-            one(batch)
-
-    _join_threads(worker, min(workers, len(batches)))
+    _each(batches, one, workers)
 
 
 async def _run_async_batches(call: Callable[[Any], Any], run: _Run, batches: list[range],
                              workers: int) -> None:
-    pending = iter(batches)
+    async def one(batch: range) -> None:
+        _finish_batch(run, batch, *await _timed_async(call, [run.prompts[i] for i in batch]))
 
-    async def worker() -> None:
-        for batch in pending:
-            start = time.perf_counter()
-            try:
-                outputs = await call([run.prompts[i] for i in batch])
-            except Exception as exc:
-                _finish_batch(run, batch, None, _describe(exc), time.perf_counter() - start)
-            else:
-                _finish_batch(run, batch, outputs, None, time.perf_counter() - start)
-
-    import asyncio
-
-    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(batches))))))
+    await _each_async(batches, one, workers)

@@ -172,6 +172,7 @@ def _token(custom: str) -> str:
     )
 
 
+@lru_cache(maxsize=64)  # compiled on first use, not at import
 def _build(custom: str) -> _Patterns:
     """Compile the label-dependent patterns; ``custom`` is an alternation of extra labels."""
     tok = _token(custom)
@@ -194,8 +195,7 @@ def _build(custom: str) -> _Patterns:
     )
 
 
-_NEVER = "(?!)"
-_DEFAULT_PATTERNS = _build(_NEVER)
+_NEVER = "(?!)"  # no extra labels
 
 # --------------------------------------------------------------------------- label context
 
@@ -222,10 +222,8 @@ def _context(labels: tuple[str, ...], n: int) -> _Context:
         is_letter = len(lab) == 1 and lab.isascii() and lab.isalpha()
         if not is_letter and not (lab.isascii() and lab.isdigit() and len(lab) <= 2):
             custom.append(lab)
-    if not custom:
-        return _Context(_DEFAULT_PATTERNS, mapping, n)
     alt = "|".join(re.escape(c) for c in sorted(set(custom), key=len, reverse=True))
-    return _Context(_build(alt), mapping, n)
+    return _Context(_build(alt or _NEVER), mapping, n)
 
 
 class _Options(NamedTuple):

@@ -103,6 +103,14 @@ def as_model(obj: Any, label: str | None = None) -> Model:
     return Model(obj, "async" if is_async else "sync", label or _label(obj))
 
 
+def batch_mismatch(outputs: Any, count: int) -> str | None:
+    """Why ``outputs`` is not one output per input of a batch of ``count``; None when it is."""
+    if isinstance(outputs, (list, tuple)) and len(outputs) == count:
+        return None
+    got = f"{len(outputs)} outputs" if isinstance(outputs, (list, tuple)) else type(outputs).__name__
+    return f"batched model returned {got} for {count} inputs; expected a list of {count}"
+
+
 def _is_backend(obj: Any) -> bool:
     from hret.backends_protocol import Backend
 

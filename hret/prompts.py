@@ -6,7 +6,6 @@ answer format (``정답: X``) that the extractor reads back.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +39,8 @@ class PromptTemplate:
 
     @property
     def hash(self) -> str:
+        import hashlib
+
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:12]
 
     def render(self, sample: Sample, fewshot: Sequence[Sample] = ()) -> str:

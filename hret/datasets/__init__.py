@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -110,6 +109,8 @@ def load_ko_sample(*, split: str | None = None, subset: str | Sequence[str] | No
 
 @functools.cache  # package data never changes; samples are frozen
 def _ko_sample_split(split: str) -> tuple[Any, ...]:
+    from importlib import resources
+
     source = resources.files("hret") / "data" / "ko_sample" / f"{split}.jsonl"
     with resources.as_file(source) as path:
         rows = read_rows(path)
@@ -124,8 +125,10 @@ def _load_builtin_packs() -> None:
     global _packs_loaded
     if _packs_loaded:
         return
-    _packs_loaded = True
     import importlib.util
 
     if importlib.util.find_spec("hret.benchmarks") is not None:
         import hret.benchmarks  # noqa: F401
+    # set only now: a thread that comes in meanwhile waits on the import
+    # instead of finding the pack's names not yet registered
+    _packs_loaded = True
