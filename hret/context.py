@@ -221,10 +221,14 @@ class EvaluationContext:
         dataset = self.dataset(overrides)
         return self._evaluate_model(model, dataset, overrides)
 
-    def _evaluate_model(self, model: Model, dataset: Dataset, overrides: Mapping[str, Any]) -> EvaluationResult:
+    def _evaluate_model(self, model: Model, dataset: Dataset, overrides: Mapping[str, Any],
+                        rendered: tuple[list[Any], PromptTemplate | None] | None = None,
+                        in_benchmark: bool = False) -> EvaluationResult:
+        """``rendered``: the dataset's prompts when the caller has them already
+        (a benchmark renders them once for all its models)."""
         evaluator = self.evaluator(overrides)
-        prompts, template = self.prompts(dataset, overrides)
-        if getattr(evaluator, "mode", "generate") == "loglikelihood":
+        prompts, template = rendered or self.prompts(dataset, overrides)
+        if evaluator.mode == "loglikelihood":
             # the evaluator turns each prompt into (context, continuations) and
             # the model becomes a batched scorer of those requests
             prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts, strict=True)]
@@ -266,7 +270,7 @@ class EvaluationContext:
             result.threshold_checks = check_thresholds(result, thresholds)
         if get_config().auto_save_results:
             result.info["result_path"] = str(result.save_json(self.run_dir / f"{stem}.result.json"))
-        self._record(model.label, result)
+        self._record(model.label, result, in_benchmark)
         return result
 
     def _file_stem(self, label: str) -> str:
@@ -312,17 +316,15 @@ class EvaluationContext:
             "samples_path": str(samples_path),
         }
 
-    def _record(self, label: str, result: EvaluationResult) -> None:
+    def _record(self, label: str, result: EvaluationResult, in_benchmark: bool) -> None:
         self.results.append(result)
-        prefix = f"{label}/" if len(self.results) > 1 or self._benchmarking else ""
+        prefix = f"{label}/" if len(self.results) > 1 or in_benchmark else ""
         self.metrics_tracker.log_metrics({f"{prefix}{k}": v for k, v in result.metrics.items()})
         self._emit("on_result", ResultEvent(str(self.run_name), label, result,
                                              dict(self.metrics_tracker.run_metadata)))
         collector = active_collector()
         if collector is not None:
             collector.add_result(label, result)
-
-    _benchmarking = False
 
     def benchmark(self, model_functions: Mapping[str, Any], **overrides: Any) -> dict[str, EvaluationResult]:
         """Evaluate every model on the same samples; results keyed by model name."""
@@ -334,11 +336,9 @@ class EvaluationContext:
         overrides = normalize_options(overrides)
         models = {name: as_model(fn, str(name)) for name, fn in model_functions.items()}
         dataset = self.dataset(overrides)
-        self._benchmarking = True
-        try:
-            results = {name: self._evaluate_model(model, dataset, overrides) for name, model in models.items()}
-        finally:
-            self._benchmarking = False
+        rendered = self.prompts(dataset, overrides)
+        results = {name: self._evaluate_model(model, dataset, overrides, rendered, in_benchmark=True)
+                   for name, model in models.items()}
         from hret.compare import benchmark_comparisons
 
         for name, comparison in benchmark_comparisons(results).items():

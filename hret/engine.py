@@ -43,7 +43,7 @@ class _Run:
         self.progress = progress
         self.records: list[Record | None] = [None] * len(samples)
         # generation returns text; log-likelihood scoring returns a list of scores
-        self.output_type: type = list if getattr(evaluator, "mode", "generate") == "loglikelihood" else str
+        self.output_type: type = list if evaluator.mode == "loglikelihood" else str
         self.lock = threading.Lock()
 
     def finish(self, index: int, output: Any, error: str | None, latency: float) -> None:
