@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 
 import pytest
@@ -36,3 +37,5 @@ def test_litellm_generates_in_order_with_retries_and_usage() -> None:
     assert backend.identity() == {"backend": "litellm", "model": "openai/tiny",
                                   "base_url": server.base_url, "system_prompt": ""}
     assert all(s.headers["authorization"] == "Bearer sk-litellm-KEY" for s in server.seen)
+    # collect those sockets now, under this test's filters, not during a later test
+    gc.collect()

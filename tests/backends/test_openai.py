@@ -6,6 +6,7 @@ import json
 import logging
 import random
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,22 @@ from tests.openai_server import Behaviour, OpenAIServer, expected_loglikelihood
 FAST_RETRY = {"backoff_base": 0.01, "backoff_max": 0.05}
 
 
+#: backends a test opened; closed after it, so no keep-alive socket is left to the
+#: garbage collector (whose ResourceWarning would then fail whichever test runs next)
+OPENED: list[OpenAIBackend] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_backends() -> Iterator[None]:
+    yield
+    while OPENED:
+        OPENED.pop().close()
+
+
 def backend(server: OpenAIServer, **params: Any) -> OpenAIBackend:
-    return OpenAIBackend("tiny", base_url=server.base_url, api_key="sk-test",
-                         **{**FAST_RETRY, **params})
+    made = OpenAIBackend("tiny", base_url=server.base_url, api_key="sk-test", **{**FAST_RETRY, **params})
+    OPENED.append(made)
+    return made
 
 
 def test_chat_and_completions_keep_input_order_under_concurrency() -> None:
@@ -149,6 +163,7 @@ def test_api_key_is_absent_from_every_output(tmp_path: Path, caplog: pytest.LogC
         first = hret.load_dataset("ko-sample", limit=10).samples[0]
         server.rule(str(first.input), Behaviour(echo_auth=True))
         model = OpenAIBackend("tiny", base_url=server.base_url, api_key=SECRET)
+        OPENED.append(model)
         with hret.evaluation_context(run_name="secret-check", cache=str(tmp_path / "c.sqlite"),
                                      dataset="ko-sample", limit=10) as ctx:
             ctx.add_sink(Recording())
