@@ -30,7 +30,7 @@ from typing import Any
 
 import hret
 from hret.compare import FailRule, compare_results, is_regression
-from hret.history import SavedRuns
+from hret.store import SavedRuns
 
 ANSWERS = {str(s.input): s.reference for s in hret.load_dataset("ko-sample")}
 DATASET = {"dataset": "ko-sample"}

@@ -14,13 +14,13 @@ from hret.errors import (
     ThresholdError,
     UnknownNameError,
 )
-from hret.evaluators import Evaluator, Score, get_evaluator, register_evaluator
+from hret.methods import Evaluator, Score, get_evaluator, register_evaluator
 from hret.models import batched
 from hret.results import EvaluationResult, ThresholdCheck
 from hret.runner import PipelineRunner
 from hret.sample import Sample
 from hret.sinks import Sink
-from hret.tracking import MetricsTracker, compare_metric, get_metrics_history
+from hret.store.tracker import MetricsTracker, compare_metric, get_metrics_history
 
 __version__ = "0.1.0"
 

@@ -8,10 +8,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hret.collector import active_collector
+from hret.capture import active_collector
 from hret.context import EvaluationContext, normalize_options
 from hret.results import EvaluationResult
-from hret.tracking import MetricsTracker
+from hret.store.tracker import MetricsTracker
 
 SPEC_ATTR = "__hret_spec__"
 
@@ -147,7 +147,7 @@ def quick_eval(model_function: Any, dataset: Any = None, **kwargs: Any) -> Evalu
     if not isinstance(model_function, str):
         with EvaluationContext(run_name=kwargs.pop("run_name", None), dataset=dataset, **kwargs) as ctx:
             return ctx.evaluate(model_function)
-    from hret.backends_registry import close_backend, create_backend
+    from hret.backends.registry import close_backend, create_backend
 
     backend = create_backend(model_function, **(kwargs.pop("model_params", None) or {}))
     try:  # a backend made here is closed here: its clients and threads go with it

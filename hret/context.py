@@ -11,21 +11,21 @@ from types import TracebackType
 from typing import Any
 
 from hret.backends.base import usage_between, usage_of
-from hret.collector import active_collector
+from hret.capture import active_collector
 from hret.config import HRETConfig, get_config
 from hret.datasets import Dataset, load_dataset
 from hret.engine import EngineOptions, run_samples
 from hret.errors import ConfigError, did_you_mean
-from hret.evaluators import Evaluator, get_evaluator
+from hret.methods import Evaluator, get_evaluator
 from hret.metrics import aggregate
 from hret.models import Model, as_model
 from hret.progress import interactive
 from hret.prompts import PromptTemplate, as_template, default_template
 from hret.provenance import git_commit, versions
-from hret.recorder import Recorder
 from hret.results import EvaluationResult, check_thresholds
 from hret.sinks import CallableSink, ResultEvent, RunEnd, RunStart, Sink, emit
-from hret.tracking import MetricsTracker
+from hret.store.recorder import Recorder
+from hret.store.tracker import MetricsTracker
 
 #: keyword arguments the context accepts besides its named parameters, with
 #: the older spellings the seed API used
@@ -165,13 +165,13 @@ class EvaluationContext:
 
     def log_to_mlflow(self, experiment_name: str | None = None, tracking_uri: str | None = None,
                       **params: Any) -> Sink:
-        from hret.sinks_builtin import mlflow_sink
+        from hret.sinks import mlflow_sink
 
         return self.add_sink(mlflow_sink(experiment_name=experiment_name,
                                          tracking_uri=tracking_uri, **params))
 
     def log_to_wandb(self, project_name: str | None = None, **params: Any) -> Sink:
-        from hret.sinks_builtin import wandb_sink
+        from hret.sinks import wandb_sink
 
         return self.add_sink(wandb_sink(project_name=project_name, **params))
 
@@ -347,7 +347,7 @@ class EvaluationContext:
 
     def save_results(self, path: str | Path | None = None, with_samples: bool = True) -> str:
         """Write the run's metadata, metrics and every result to one JSON file."""
-        from hret.history import write_json_atomic
+        from hret.store import write_json_atomic
 
         target = Path(path) if path else self.run_dir / "run.json"
         if not target.is_absolute() and path and target.parent == Path("."):

@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from hret.evaluators import Evaluator
+from hret.methods import Evaluator
 from hret.models import Model, batch_mismatch, run_coroutine
 from hret.progress import Progress
-from hret.recorder import Recorder
 from hret.sample import Sample
+from hret.store.recorder import Recorder
 
 Record = dict[str, Any]
 T = TypeVar("T")

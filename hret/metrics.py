@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hret import stats
-from hret.evaluators import Evaluator, Score
 from hret.extraction import strip_reasoning
+from hret.methods import Evaluator, Score
 from hret.sample import Sample
 
 Record = dict[str, Any]

@@ -112,7 +112,7 @@ def batch_mismatch(outputs: Any, count: int) -> str | None:
 
 
 def _is_backend(obj: Any) -> bool:
-    from hret.backends_protocol import Backend
+    from hret.backends.protocol import Backend
 
     return isinstance(obj, Backend)
 

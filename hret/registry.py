@@ -8,9 +8,12 @@ of a name that is not registered.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from hret.errors import UnknownNameError, did_you_mean
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 T = TypeVar("T")
 
@@ -22,7 +25,7 @@ class Registry(Generic[T]):
         self.kind = kind
         self.group = group
         self._entries: dict[str, T] = {}
-        self._entry_points_loaded = False
+        self._plugins: dict[str, EntryPoint] | None = None
 
     def register(self, name: str, obj: T, *, replace: bool = False) -> T:
         key = name.lower()
@@ -41,24 +44,27 @@ class Registry(Generic[T]):
 
         return wrap
 
-    def _load_entry_points(self) -> None:
-        if self._entry_points_loaded:
-            return
-        self._entry_points_loaded = True
-        from importlib.metadata import entry_points  # slow to import; needed rarely
+    def _entry_points(self) -> dict[str, EntryPoint]:
+        """The group's entry points by name, read once; each is loaded on its first lookup."""
+        if self._plugins is None:
+            from importlib.metadata import entry_points  # slow to import; needed rarely
 
-        for ep in entry_points(group=self.group):
-            if ep.name.lower() not in self._entries:
-                self._entries[ep.name.lower()] = ep.load()
+            self._plugins = {ep.name.lower(): ep for ep in entry_points(group=self.group)}
+        return self._plugins
+
+    def _load(self, key: str) -> None:
+        plugin = self._entry_points().get(key)
+        if plugin is not None and key not in self._entries:
+            self._entries[key] = plugin.load()
 
     def get(self, name: str) -> T:
         key = name.lower()
         if key not in self._entries:
-            self._load_entry_points()
+            self._load(key)
         if key not in self._entries:
-            known = ", ".join(sorted(self._entries)) or "(none)"
+            known = ", ".join(self.names()) or "(none)"
             raise UnknownNameError(
-                f"Unknown {self.kind} {name!r}.{did_you_mean(key, self._entries)} "
+                f"Unknown {self.kind} {name!r}.{did_you_mean(key, self.names())} "
                 f"Available: {known}."
             )
         return self._entries[key]
@@ -66,12 +72,10 @@ class Registry(Generic[T]):
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str):
             return False
-        self._load_entry_points()
-        return name.lower() in self._entries
+        return name.lower() in self._entries or name.lower() in self._entry_points()
 
     def names(self) -> list[str]:
-        self._load_entry_points()
-        return sorted(self._entries)
+        return sorted(set(self._entries) | set(self._entry_points()))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())

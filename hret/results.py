@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from hret.errors import ThresholdError, did_you_mean
-from hret.history import write_json_atomic
 from hret.metrics import LOWER_IS_BETTER
+from hret.store.files import write_json_atomic
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ class PipelineRunner:
         """The backend, created on first use and reused by later runs."""
         if self._model is None:
             if isinstance(self.model_backend_name, str):
-                from hret.backends_registry import create_backend
+                from hret.backends.registry import create_backend
 
                 self._model = create_backend(self.model_backend_name, **self.model_backend_params)
             else:
@@ -65,7 +65,7 @@ class PipelineRunner:
     def close(self) -> None:
         """Close the backend this runner created by name; a later run creates it anew."""
         if self._model is not None and isinstance(self.model_backend_name, str):
-            from hret.backends_registry import close_backend
+            from hret.backends.registry import close_backend
 
             close_backend(self._model)
             self._model = None

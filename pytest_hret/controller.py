@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from pytest_hret import report
 from pytest_hret.state import REPORT_ATTR, SessionState
 
 SESSION_RUN_NAME = "pytest"
@@ -32,7 +31,9 @@ class Controller:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         results, tracked = self.state.results(), self.state.tracked()
         if self.state.json_path is not None:
-            report.write_json(self.state.json_path, results, tracked)
+            from hret.store import write_json_atomic
+
+            write_json_atomic(self.state.json_path, {"results": results, "tracked": tracked})
         if not results and not tracked:
             return
         if self.state.json_path is not None:
@@ -41,9 +42,11 @@ class Controller:
             self._emit(results)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            tables = report.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
+            from hret.report import terminal
+
+            tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
             with Path(summary).open("a", encoding="utf-8") as f:
-                f.write(report.markdown(tables))
+                f.write(terminal.markdown(tables))
         if results:
             self.config.hook.pytest_hret_session_finish(session=session, results=results)
 
@@ -77,14 +80,18 @@ class Controller:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         results, tracked = self.state.results(), self.state.tracked()
-        tables = report.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
+        tables = []
+        if results or tracked:  # a session without hret items imports nothing of hret
+            from hret.report import terminal
+
+            tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
         extra = self.state.notes + [f"hret: {m}" for m in self.state.sink_failures]
         if not tables and not extra:
             return
         terminalreporter.write_sep("=", "hret")
         for table in tables:
             terminalreporter.write_line(table.title)
-            for line in report.text_lines(table):
+            for line in terminal.text_lines(table):
                 terminalreporter.write_line(line)
             terminalreporter.write_line("")
         for line in extra:

@@ -133,7 +133,7 @@ def read_options(config: pytest.Config) -> MlopsOptions:
         raise pytest.UsageError(
             f"--hret-wandb {opts.wandb!r} is not a W&B project name (no / \\ # ? % :)")
     if opts.save is not None:
-        from hret.history import SavedRuns
+        from hret.store import SavedRuns
 
         try:
             SavedRuns.check_name(opts.save)
@@ -163,12 +163,12 @@ def pytest_hret_sinks(config: pytest.Config) -> list[Sink]:
     opts = config.stash[MLOPS]
     sinks: list[Sink] = []
     if opts.mlflow is not None:
-        from hret.sinks_builtin import mlflow_sink
+        from hret.sinks import mlflow_sink
 
         sinks.append(mlflow_sink(tracking_uri=opts.mlflow if isinstance(opts.mlflow, str) else None,
                                  parent_run=True, parent_run_name=opts.session_name))
     if opts.wandb is not None:
-        from hret.sinks_builtin import wandb_sink
+        from hret.sinks import wandb_sink
 
         sinks.append(wandb_sink(project_name=opts.wandb if isinstance(opts.wandb, str) else None,
                                 group=opts.session_name))
@@ -188,8 +188,8 @@ def pytest_hret_session_finish(session: pytest.Session, results: list[dict[str, 
     comparison = _compare(session, opts, results, output_dir) if opts.compare is not None else None
     name = opts.save or (opts.session_name if opts.autosave else None)
     if name is not None:
-        from hret.history import SavedRuns
         from hret.provenance import git_commit
+        from hret.store import SavedRuns
 
         path = SavedRuns(output_dir).save(name, results, {
             "source": "pytest", "args": list(config.invocation_params.args),
@@ -211,7 +211,7 @@ def _fail(session: pytest.Session) -> None:
 def _compare(session: pytest.Session, opts: MlopsOptions, results: list[dict[str, Any]],
              output_dir: str) -> RunComparison | None:
     from hret.compare import ComparisonError, compare_runs
-    from hret.history import SavedRuns, read_results
+    from hret.store import SavedRuns, read_results
 
     state = session.config.stash[STATE]
     saved = SavedRuns(output_dir)

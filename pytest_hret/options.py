@@ -180,20 +180,18 @@ def resolve_path(config: pytest.Config, name: str, path: str) -> Path:
 def check_dataset(name: str) -> None:
     """A usage error unless ``name`` is a registered dataset, an ``hf:`` hub
     dataset or an existing file."""
-    # the registry's own loader of the built-in benchmark pack, which
-    # registers its datasets once, and load_dataset's own rule for files
-    from hret.datasets import DATASETS, _load_builtin_packs, _looks_like_file
+    # load_dataset's own rule for files
+    from hret.datasets import DATASETS, looks_like_file
     from hret.datasets.files import FILE_SUFFIXES
     from hret.errors import did_you_mean
 
-    if _looks_like_file(name):
+    if looks_like_file(name):
         if not Path(name).exists():
             raise pytest.UsageError(
                 f"--hret-dataset {name!r}: no such file; give an existing "
                 f"{'/'.join(FILE_SUFFIXES)} file or a registered dataset name"
             )
         return
-    _load_builtin_packs()
     if ("hf" if name.startswith("hf:") else name) not in DATASETS:
         known: Iterable[str] = DATASETS.names()
         raise pytest.UsageError(

@@ -2,7 +2,7 @@
 
 hret items are the decorated functions, tests that use an hret fixture and
 tests marked ``@pytest.mark.hret``. Each runs with a collector installed
-(``hret.collector.collecting``), so every result and tracked metric it produces
+(``hret.capture.collecting``), so every result and tracked metric it produces
 is attached to its call report as a JSON string. The reporting process (the
 xdist controller, or the only process) reads them back in
 ``pytest_runtest_logreport``; see :mod:`pytest_hret.controller`.
@@ -33,7 +33,7 @@ from pytest_hret.state import (
 if TYPE_CHECKING:
     from hret.context import EvaluationContext
     from hret.datasets import Dataset
-    from hret.evaluators import Evaluator
+    from hret.methods import Evaluator
 
 CONTROLLER = "hret-controller"
 MARKER = ("hret(**options): an hret item, whose results are reported; keyword options "
@@ -141,7 +141,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     # only hret items report results (so suites that merely call hret stay
     # quiet); and without hret imported nothing can produce any
-    collector_module = sys.modules.get("hret.collector")
+    collector_module = sys.modules.get("hret.capture")
     if collector_module is None or item.get_closest_marker("hret") is None:
         return (yield)
     collector = ItemCollector()

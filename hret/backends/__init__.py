@@ -1,5 +1,5 @@
 """Model backends: a model reachable by name, behind one protocol.
 
 Each module imports its heavy dependencies only when a backend is created.
-Create them by name with :func:`hret.backends_registry.create_backend`.
+Create them by name with :func:`hret.backends.registry.create_backend`.
 """

@@ -1,6 +1,6 @@
 """What every backend shares: generation settings, stop strings, secrets, usage.
 
-Backends may offer, besides the protocol in :mod:`hret.backends_protocol`:
+Backends may offer, besides the protocol in :mod:`hret.backends.protocol`:
 ``generation_params() -> dict`` (the settings that change outputs; part of
 cache keys) and ``usage() -> dict`` (token and request counts so far; an
 evaluation records what it used in ``result.info["usage"]``).

@@ -15,7 +15,7 @@ from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, listed, load_benchmark, scalars, text
 from hret.benchmarks.hub import HubData
-from hret.datasets import Dataset, register_dataset
+from hret.datasets import Dataset
 from hret.datasets.files import parse_answer
 from hret.errors import DatasetError
 from hret.prompts import LABELS
@@ -74,7 +74,6 @@ BENCHHUB = Benchmark(
 )
 
 
-@register_dataset("benchhub")
 def load_benchhub(*, split: str | None = None, subset: Any = None, language: str = "ko",
                   **params: Any) -> Dataset:
     """BenchHub; filter with ``dataset_params`` such as ``{"task_types": ["knowledge"]}``."""

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hret.benchmarks.hub import HubData, Request, read_split, resolve_source
-from hret.benchmarks.prompts import BenchmarkPrompt, choose
 from hret.datasets import Dataset
 from hret.errors import DatasetError, did_you_mean
+from hret.prompts.reference import BenchmarkPrompt, choose
 from hret.sample import Sample
 
 #: parameters every hub benchmark accepts through ``dataset_params``

@@ -18,13 +18,12 @@ from typing import Any
 
 from hret.benchmarks.common import check_params
 from hret.benchmarks.hub import HubData, Request, read_dir, read_split, resolve_source
-from hret.datasets import Dataset, register_dataset
+from hret.datasets import Dataset
 from hret.datasets.files import MAPPING_KEYS, mapped_samples
 from hret.errors import DatasetError
 from hret.sample import Sample
 
 
-@register_dataset("hf")
 def load_hf(*, split: str | None = None, subset: str | Sequence[str] | None = None,
             path: str | None = None, column_map: Mapping[str, str] | None = None,
             fewshot_split: str | None = None, answer_base: int = 1, **params: Any) -> Dataset:

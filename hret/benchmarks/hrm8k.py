@@ -12,9 +12,9 @@ from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, load_benchmark, scalars, text
 from hret.benchmarks.hub import HubData
-from hret.benchmarks.prompts import BenchmarkPrompt
-from hret.datasets import Dataset, register_dataset
+from hret.datasets import Dataset
 from hret.errors import DatasetError
+from hret.prompts.reference import BenchmarkPrompt
 from hret.sample import Sample
 
 FILES = {"GSM8K": "gsm8k", "KSM": "ksm", "MATH": "math_do", "MMMLU": "mmmlu",
@@ -79,7 +79,6 @@ def benchmark(language: str) -> Benchmark:
     )
 
 
-@register_dataset("hrm8k")
 def load_hrm8k(*, split: str | None = None, subset: Any = None, language: str = "ko",
                **params: Any) -> Dataset:
     """HRM8K: subsets ``GSM8K``, ``KSM``, ``MATH``, ``MMMLU``, ``OMNI_MATH``."""

@@ -13,9 +13,9 @@ from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, subset_key
 from hret.benchmarks.hub import HubData
-from hret.benchmarks.prompts import BenchmarkPrompt
-from hret.datasets import Dataset, register_dataset
+from hret.datasets import Dataset
 from hret.datasets.files import multiple_choice_samples
+from hret.prompts.reference import BenchmarkPrompt
 from hret.sample import Sample
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -118,13 +118,11 @@ KMMLU_HARD = Benchmark(
 )
 
 
-@register_dataset("kmmlu")
 def load_kmmlu(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KMMLU (``HAERAE-HUB/KMMLU``): subsets are the 45 subjects (``Korean-History``...)."""
     return load_benchmark(KMMLU, split=split, subset=subset, **params)
 
 
-@register_dataset("kmmlu-hard")
 def load_kmmlu_hard(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KMMLU-HARD (``HAERAE-HUB/KMMLU-HARD``): the same subjects in snake_case."""
     return load_benchmark(KMMLU_HARD, split=split, subset=subset, **params)

@@ -12,7 +12,7 @@ from hret.datasets.files import FILE_SUFFIXES, read_rows, samples_from_rows
 from hret.errors import DatasetError, UnknownNameError
 from hret.registry import Registry
 
-__all__ = ["DATASETS", "Dataset", "DatasetLoader", "load_dataset", "register_dataset"]
+__all__ = ["DATASETS", "Dataset", "DatasetLoader", "load_dataset", "looks_like_file", "register_dataset"]
 
 
 class DatasetLoader(Protocol):
@@ -44,11 +44,10 @@ def load_dataset(
     """
     if isinstance(spec, Dataset):
         dataset = spec.select_subsets(subset)
-    elif isinstance(spec, Path) or _looks_like_file(spec):
+    elif isinstance(spec, Path) or looks_like_file(spec):
         dataset = load_file(Path(spec), split=split or "test", column_map=column_map)
         dataset = dataset.select_subsets(subset)
     elif isinstance(spec, str):
-        _load_builtin_packs()
         if spec.startswith("hf:"):  # any hub dataset: hf:<owner>/<name>
             spec, params["path"] = "hf", spec[3:]
         try:
@@ -70,7 +69,7 @@ def load_dataset(
     return dataset
 
 
-def _looks_like_file(spec: object) -> bool:
+def looks_like_file(spec: object) -> bool:
     return isinstance(spec, str) and (spec.lower().endswith(FILE_SUFFIXES) or "/" in spec
                                       and not spec.startswith("hf:") and Path(spec).exists())
 
@@ -115,20 +114,3 @@ def _ko_sample_split(split: str) -> tuple[Any, ...]:
     with resources.as_file(source) as path:
         rows = read_rows(path)
     return tuple(samples_from_rows(rows, name="ko-sample", split=split, source=f"ko-sample/{split}"))
-
-
-_packs_loaded = False
-
-
-def _load_builtin_packs() -> None:
-    """Import the benchmark pack, which registers its datasets, on first use."""
-    global _packs_loaded
-    if _packs_loaded:
-        return
-    import importlib.util
-
-    if importlib.util.find_spec("hret.benchmarks") is not None:
-        import hret.benchmarks  # noqa: F401
-    # set only now: a thread that comes in meanwhile waits on the import
-    # instead of finding the pack's names not yet registered
-    _packs_loaded = True

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import hret
-from hret.backends_registry import BACKENDS, create_backend
+from hret.backends.registry import BACKENDS, create_backend
 from hret.cli import main
 from hret.errors import ConfigError, UnknownNameError
 from tests.backends.helpers import answer_key
@@ -31,7 +31,7 @@ def test_registry_names_and_errors() -> None:
 
 
 def test_naming_backends_imports_nothing_heavy() -> None:
-    code = ("import sys, hret, hret.backends_registry as r, hret.cache, hret.runner, hret.cli_run;"
+    code = ("import sys, hret, hret.backends.registry as r, hret.cache, hret.runner, hret.cli.run;"
             "r.BACKENDS.get('huggingface'); r.BACKENDS.get('vllm');"
             "print(sorted(m for m in ('torch', 'transformers', 'openai', 'litellm', 'vllm', "
             "'pytest') if m in sys.modules))")

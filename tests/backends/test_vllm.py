@@ -25,7 +25,7 @@ def test_vllm_generates_and_scores(tiny_model_path: Path) -> None:
 
 @pytest.mark.skipif(PROBLEM is None, reason="vllm can run here; the error path does not apply")
 def test_vllm_elsewhere_is_a_clear_error() -> None:
-    from hret.backends_registry import create_backend
+    from hret.backends.registry import create_backend
 
     with pytest.raises(HretError) as info:
         create_backend("vllm", model="any")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import hret
-from hret.benchmarks.prompts import BenchmarkPrompt
 from hret.datasets import Dataset
 from hret.errors import DatasetError
+from hret.prompts.reference import BenchmarkPrompt
 from tests.benchmarks import copies
 from tests.benchmarks.copies import HISTORY_DEV, HISTORY_TEST
 from tests.benchmarks.hub_files import kmmlu_copy, write_csv

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import hret
-from hret.benchmarks.methods.f1 import macro_f1, subset_macro_f1
 from hret.errors import ConfigError
+from hret.methods.f1 import macro_f1, subset_macro_f1
 from hret.metrics import korean_response_rate
 from hret.sample import Sample
 from tests.benchmarks import copies

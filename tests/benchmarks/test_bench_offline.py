@@ -47,14 +47,14 @@ def test_evaluation_context_reports_the_same_error() -> None:
             ctx.evaluate(lambda prompt: "정답: A")
 
 
-def test_pack_loads_on_first_evaluator_and_fails_without_datasets(tmp_path: Path) -> None:
+def test_pack_loads_on_first_dataset_lookup_and_fails_without_datasets(tmp_path: Path) -> None:
     code = (
         "import sys, hret\n"
-        "assert 'hret.benchmarks' not in sys.modules\n"
         "hret.get_evaluator('math_match')\n"
-        "assert 'hret.benchmarks' in sys.modules\n"
-        "assert {'log_likelihood', 'llm_judge', 'macro_f1'} <= set(hret.evaluators.EVALUATORS.names())\n"
+        "assert {'log_likelihood', 'llm_judge', 'macro_f1'} <= set(hret.methods.EVALUATORS.names())\n"
+        "assert 'hret.benchmarks.kmmlu' not in sys.modules\n"
         "try:\n    hret.load_dataset('kmmlu')\nexcept hret.DatasetError as e:\n    print(e)\n"
+        "assert 'hret.benchmarks.kmmlu' in sys.modules and 'hret.benchmarks.haerae' not in sys.modules\n"
         "print('datasets imported:', 'datasets' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

@@ -9,7 +9,7 @@ import pytest
 
 import hret
 from hret.cli import main
-from hret.history import SavedRuns
+from hret.store import SavedRuns
 from tests.library.helpers import oracle, wrong_on
 
 

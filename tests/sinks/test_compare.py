@@ -22,7 +22,7 @@ from hret.compare import (
     is_regression,
     parse_fail_rules,
 )
-from hret.history import SavedRuns, read_results
+from hret.store import SavedRuns, read_results
 from tests.library.helpers import oracle, wrong_on
 from tests.sinks.support import result_dict
 

@@ -11,7 +11,7 @@ import pytest
 
 import hret
 from hret.sinks import ResultEvent, RunEnd, RunStart
-from hret.sinks_mlflow import MlflowSink
+from hret.sinks.mlflow import MlflowSink
 from tests.library.helpers import oracle, wrong_on
 from tests.plugin.plugin_support import Inner
 from tests.sinks.support import wandb_run

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import hret
-from hret.sinks_wandb import TABLE_COLUMNS, WandbSink
+from hret.sinks.wandb import TABLE_COLUMNS, WandbSink
 from tests.library.helpers import oracle, wrong_on
 from tests.sinks.support import wandb_run
 

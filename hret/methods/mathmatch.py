@@ -14,8 +14,8 @@ import threading
 from typing import Any
 
 from hret.errors import require
-from hret.evaluators import Evaluator, Score, register_evaluator
 from hret.extraction import extract_number, strip_reasoning
+from hret.methods.base import Evaluator, Score, register_evaluator
 from hret.sample import Sample
 
 #: the tail of an output that is parsed; answers come last, and sympy on megabytes is slow

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from hret.benchmarks.methods.f1 import subset_macro_f1
 from hret.errors import ConfigError
-from hret.evaluators import Evaluator, Score, register_evaluator
+from hret.methods.base import Evaluator, Score, register_evaluator
+from hret.methods.f1 import subset_macro_f1
 from hret.models import Model, run_coroutine
 from hret.prompts import LABELS
 from hret.sample import Sample

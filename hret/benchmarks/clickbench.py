@@ -13,10 +13,10 @@ from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
 from hret.benchmarks.hub import HubData
-from hret.benchmarks.prompts import BenchmarkPrompt
-from hret.datasets import Dataset, register_dataset
+from hret.datasets import Dataset
 from hret.errors import DatasetError
 from hret.prompts import LABELS
+from hret.prompts.reference import BenchmarkPrompt
 from hret.sample import Sample
 
 CULTURE = (
@@ -105,7 +105,6 @@ CLICK = Benchmark(
 )
 
 
-@register_dataset("click")
 def load_click(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """CLIcK (``EunsuKim/CLIcK``): subsets are the 11 sub-categories (``History``...)."""
     return load_benchmark(CLICK, split=split, subset=subset, **params)

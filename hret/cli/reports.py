@@ -91,7 +91,7 @@ def _write(text: str, target: str) -> None:
 
 def load_run(ref: str, output_dir: str) -> list[dict[str, Any]]:
     """Results of a saved run name or of a result JSON file."""
-    from hret.history import SavedRuns, read_results
+    from hret.store import SavedRuns, read_results
 
     path = Path(ref)
     if path.suffix == ".json" or path.exists():
@@ -100,8 +100,8 @@ def load_run(ref: str, output_dir: str) -> list[dict[str, Any]]:
 
 
 def report_command(args: argparse.Namespace) -> int:
-    from hret.history import read_results
     from hret.report import markdown_summary, write_html
+    from hret.store import read_results
 
     try:
         results = [r for path in args.results for r in read_results(path)]
@@ -116,7 +116,7 @@ def report_command(args: argparse.Namespace) -> int:
 
 
 def history_command(args: argparse.Namespace) -> int:
-    from hret.history import HistoryStore, SavedRuns
+    from hret.store import HistoryStore, SavedRuns
 
     directory = _dir(args)
     entries = HistoryStore(directory).read()[-args.last:] if args.last > 0 else []

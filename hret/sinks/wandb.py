@@ -21,8 +21,8 @@ from typing import Any
 
 from hret.config import get_config
 from hret.errors import require
-from hret.sinks import ResultEvent, RunStart, Sink
-from hret.sinks_builtin import (
+from hret.sinks.base import ResultEvent, RunStart, Sink
+from hret.sinks.records import (
     event_key,
     event_name,
     event_nodeid,
@@ -144,3 +144,9 @@ class WandbSink(Sink):
         if samples.is_file():
             artifact.add_file(str(samples), name="samples.jsonl")
         return artifact
+
+
+def wandb_sink(project_name: str | None = None, **params: Any) -> Sink:
+    """One W&B run per evaluation (see :class:`WandbSink`); the client
+    library is imported on first use."""
+    return WandbSink(project_name=project_name, **params)

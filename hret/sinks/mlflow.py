@@ -21,9 +21,8 @@ from typing import Any, TypeVar
 
 from hret.config import get_config
 from hret.errors import require
-from hret.history import file_lock
-from hret.sinks import ResultEvent, RunEnd, RunStart, Sink
-from hret.sinks_builtin import (
+from hret.sinks.base import ResultEvent, RunEnd, RunStart, Sink
+from hret.sinks.records import (
     RUN_KEYS,
     as_text,
     event_key,
@@ -34,6 +33,7 @@ from hret.sinks_builtin import (
     result_params,
     safe_key,
 )
+from hret.store.files import file_lock
 
 DEFAULT_EXPERIMENT = "hret"
 #: MLflow's limits for one log_batch call and for one parameter value
@@ -257,3 +257,8 @@ class MlflowSink(Sink):
         self._parent_open = False
 
 
+def mlflow_sink(experiment_name: str | None = None, tracking_uri: str | None = None,
+                **params: Any) -> Sink:
+    """One MLflow run per evaluation (see :class:`MlflowSink`); the client
+    library is imported on first use."""
+    return MlflowSink(experiment_name=experiment_name, tracking_uri=tracking_uri, **params)

@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from hret.config import get_config
-from hret.history import HistoryStore
 from hret.metrics import LOWER_IS_BETTER
+from hret.store.history import HistoryStore
 
 
 def _number(value: Any) -> bool:

@@ -117,11 +117,10 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    from hret.backends_registry import BACKENDS
-    from hret.datasets import DATASETS, _load_builtin_packs
-    from hret.evaluators import EVALUATORS
+    from hret.backends.registry import BACKENDS
+    from hret.datasets import DATASETS
+    from hret.methods import EVALUATORS
 
-    _load_builtin_packs()
     registries: dict[str, Any] = {"datasets": DATASETS, "methods": EVALUATORS, "backends": BACKENDS}
     chosen = [args.what] if args.what else list(LISTS)
     for what in chosen:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 #: modules that define ``register(subparsers)``; each adds its subcommands and
 #: sets ``func`` (taking the parsed args, returning an exit code) on them
-SUBCOMMAND_MODULES = ("hret.cli_run", "hret.cli_reports")
+SUBCOMMAND_MODULES = ("hret.cli.run", "hret.cli.reports")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,8 +1,5 @@
-"""Built-in sinks (MLflow, Weights & Biases) and what both record of a result.
-
-The factories import nothing heavy; the sink classes import their client
-library on first use.
-"""
+"""What the tracking sinks (MLflow, Weights & Biases) record of a result:
+parameters, metrics, names and keys, computed once for both."""
 
 from __future__ import annotations
 
@@ -16,32 +13,12 @@ from typing import Any
 
 from hret.provenance import hret_version
 from hret.results import EvaluationResult
-from hret.sinks import SINKS, ResultEvent, Sink
+from hret.sinks.base import ResultEvent
 
 #: run metadata the context records itself; they become tags, not parameters
 RUN_KEYS = frozenset({"run_name", "run_id", "start_time", "end_time", "duration", "status"})
 #: what names a result under pytest; it goes into run names and tags instead
 NAMING_KEYS = frozenset({"nodeid", "item", "label"})
-
-
-def mlflow_sink(experiment_name: str | None = None, tracking_uri: str | None = None,
-                **params: Any) -> Sink:
-    """One MLflow run per evaluation (see ``hret.sinks_mlflow.MlflowSink``)."""
-    from hret.sinks_mlflow import MlflowSink
-
-    sink: Sink = MlflowSink(experiment_name=experiment_name, tracking_uri=tracking_uri, **params)
-    return sink
-
-
-def wandb_sink(project_name: str | None = None, **params: Any) -> Sink:
-    """One W&B run per evaluation (see ``hret.sinks_wandb.WandbSink``)."""
-    from hret.sinks_wandb import WandbSink
-
-    return WandbSink(project_name=project_name, **params)
-
-
-SINKS.register("mlflow", mlflow_sink)
-SINKS.register("wandb", wandb_sink)
 
 
 @contextmanager

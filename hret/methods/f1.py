@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from hret.evaluators import Score, StringMatch, register_evaluator
+from hret.methods.base import Score, register_evaluator
+from hret.methods.matching import StringMatch
 from hret.sample import Sample
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hret.prompts import PromptTemplate, format_options, label_list
+from hret.prompts.templates import PromptTemplate, format_options, label_list
 from hret.sample import Sample
 
 Messages = list[dict[str, str]]

@@ -1,87 +1,16 @@
-"""The durable run history under ``output_dir``: one JSON line per finished run,
-and the saved named runs (full per-sample results) that comparisons read.
-
-Appends take an exclusive file lock, so concurrent processes (pytest-xdist
-workers, parallel scripts) never interleave lines.
-"""
+"""Saved named runs (full per-sample results) and reading results back from
+a file or a run name: what comparisons and reports read."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from hret.errors import did_you_mean
-
-HISTORY_FILE = "history.jsonl"
-
-
-@contextmanager
-def _locked(f: IO[str]) -> Iterator[None]:
-    try:
-        import fcntl
-    except ImportError:  # no fcntl (Windows): O_APPEND writes of one line stay whole
-        yield
-        return
-    fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-    try:
-        yield
-    finally:
-        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
-
-
-class HistoryStore:
-    def __init__(self, directory: str | Path) -> None:
-        self.path = Path(directory) / HISTORY_FILE
-
-    def append(self, entry: dict[str, Any]) -> None:
-        line = json.dumps(entry, ensure_ascii=False, default=str) + "\n"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self.path.open("a", encoding="utf-8") as f, _locked(f):
-            f.write(line)
-            f.flush()
-            os.fsync(f.fileno())
-
-    def read(self) -> list[dict[str, Any]]:
-        if not self.path.exists():
-            return []
-        entries = []
-        with self.path.open(encoding="utf-8") as f:
-            for line in f:
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    entries.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue  # a torn last line from a killed process
-        return entries
-
-
-@contextmanager
-def file_lock(path: str | Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created if missing) across processes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as f, _locked(f):
-        yield
-
-
-def write_json_atomic(path: Path, data: Any) -> Path:
-    """Write ``data`` as JSON to ``path`` through a temporary file of this process,
-    so that readers and other writers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    # no indent: the C encoder is many times faster on large sample lists
-    tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
-    tmp.replace(path)
-    return path
-
+from hret.store.files import write_json_atomic
 
 SAVED_DIR = "saved"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from hret.errors import ConfigError, ModelFunctionError
-from hret.evaluators import Evaluator, Score, register_evaluator
 from hret.extraction import strip_reasoning
+from hret.methods.base import Evaluator, Score, register_evaluator
 from hret.models import Model, as_model, run_coroutine
 from hret.sample import Sample
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 PASS, FAIL, NONE = "✓", "✗", "-"
@@ -153,12 +151,3 @@ def markdown_lines(table: Table) -> list[str]:
 
 def markdown(all_tables: Sequence[Table]) -> str:
     return "\n".join(["## hret", "", *(line for t in all_tables for line in markdown_lines(t))]) + "\n"
-
-
-def write_json(path: Path, results: Sequence[Mapping[str, Any]],
-               tracked: Sequence[Mapping[str, Any]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"results": list(results), "tracked": list(tracked)}
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    tmp.replace(path)
