@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hret.capture import active_collector
-from hret.context import EvaluationContext, normalize_options
+from hret.context import EvaluationContext
+from hret.options import normalize_options
 from hret.results import EvaluationResult
 from hret.store.tracker import MetricsTracker
 

@@ -13,6 +13,8 @@ from typing import Any, Protocol
 
 from hret.results import EvaluationResult
 
+__all__ = ["Collector", "active_collector", "collecting"]
+
 
 class Collector(Protocol):
     def add_result(self, label: str, result: EvaluationResult) -> None: ...

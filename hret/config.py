@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hret.errors import ConfigError, did_you_mean
-
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+from hret.options import BY_CONFIG_KEY, BY_NAME
 
 
 @dataclass(frozen=True)
@@ -66,32 +65,13 @@ def get_config() -> HRETConfig:
 
 
 def _check(key: str, value: Any) -> Any:
+    """``value`` checked by the option table's rule for configuration key ``key``."""
     if key not in _FIELDS:
         raise ConfigError(
             f"Unknown configuration key {key!r}.{did_you_mean(key, _FIELDS)} "
             f"Valid keys: {', '.join(_FIELDS)}."
         )
-    if key in ("batch_size", "max_workers", "limit", "seed", "num_fewshot") and isinstance(value, bool):
-        raise ConfigError(f"{key}={value!r} must be an integer, not true/false")
-    if key in ("batch_size", "max_workers") and not (isinstance(value, int) and value >= 1):
-        raise ConfigError(f"{key}={value!r} must be an integer >= 1")
-    if key in ("limit",) and value is not None and not (isinstance(value, int) and value >= 1):
-        raise ConfigError(f"{key}={value!r} must be None or an integer >= 1")
-    if key in ("seed", "num_fewshot") and not (isinstance(value, int) and value >= 0):
-        raise ConfigError(f"{key}={value!r} must be an integer >= 0")
-    if key in ("auto_save_results", "mlflow_tracking", "wandb_tracking") and not isinstance(value, bool):
-        raise ConfigError(f"{key}={value!r} must be true or false")
-    if key == "max_error_rate" and not (isinstance(value, (int, float)) and 0 <= value <= 1):
-        raise ConfigError(f"max_error_rate={value!r} must be a number between 0 and 1")
-    if key == "progress" and value not in (True, False, "auto"):
-        raise ConfigError(f"progress={value!r} must be true, false or 'auto'")
-    if key == "log_level":
-        if not isinstance(value, str) or value.upper() not in LOG_LEVELS:
-            raise ConfigError(f"log_level={value!r} must be one of {', '.join(LOG_LEVELS)}")
-        value = value.upper()
-    if key == "output_dir":
-        value = str(value)
-    return value
+    return BY_CONFIG_KEY[key].check(key, value)
 
 
 def configure(**kwargs: Any) -> HRETConfig:
@@ -147,3 +127,12 @@ def load_config(path: str | Path | dict[str, Any]) -> HRETConfig:
         return configure(**data)
     except ConfigError as exc:
         raise ConfigError(f"{exc} (in {path if not isinstance(path, dict) else 'the given dict'})") from None
+
+
+def fallback(name: str) -> Any:
+    """The value of option ``name`` when nothing sets it: the configuration's
+    (``hret.configure``) or the option's default."""
+    option = BY_NAME[name]
+    if option.config is not None:
+        return getattr(_config, option.config)
+    return option.default

@@ -12,6 +12,9 @@ from hret.errors import ThresholdError, did_you_mean
 from hret.metrics import LOWER_IS_BETTER
 from hret.store.files import write_json_atomic
 
+#: where bounds come from that an item does not state itself
+SESSION_SOURCES = ("command line", "ini")
+
 
 @dataclass(frozen=True)
 class ThresholdCheck:
@@ -26,15 +29,19 @@ class ThresholdCheck:
     ci_low: float | None = None
     ci_high: float | None = None
     n: int = 0
+    #: where the bound came from ("command line", "decorator", ...), when known
+    source: str | None = None
 
     def describe(self) -> str:
+        # a bound the item states itself needs no note; one the session adds does
+        origin = f" (from the {self.source})" if self.source in SESSION_SOURCES else ""
         if self.value is None:
-            return f"{self.metric}: not computed (n={self.n}), bound {self.direction} {self.bound:g}"
+            return f"{self.metric}: not computed (n={self.n}), bound {self.direction} {self.bound:g}{origin}"
         ci = ""
         if self.ci_low is not None and self.ci_high is not None:
             ci = f", 95% CI [{self.ci_low:.4f}, {self.ci_high:.4f}]"
         mark = "passed" if self.passed else "FAILED"
-        return (f"{self.metric} = {self.value:.4f} {mark} bound {self.direction} {self.bound:g}"
+        return (f"{self.metric} = {self.value:.4f} {mark} bound {self.direction} {self.bound:g}{origin}"
                 f"{ci}, n={self.n}")
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,9 +111,12 @@ class EvaluationResult:
         return f"EvaluationResult(model={self.info.get('model')!r}, metrics={shown})"
 
 
-def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float]) -> list[ThresholdCheck]:
-    """Compare metrics with their bounds; naming a metric that is not computed
-    is an error (unless nothing was scored, which fails the check)."""
+def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float],
+                     sources: Mapping[str, str] | None = None) -> list[ThresholdCheck]:
+    """Compare metrics with their bounds (``sources``: where each bound came
+    from); naming a metric that is not computed is an error (unless nothing was
+    scored, which fails the check)."""
+    sources = sources or {}
     checks = []
     n = int(result.metrics.get("n", 0))
     for metric, bound in thresholds.items():
@@ -116,7 +126,8 @@ def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float]) 
         value = result.metrics.get(metric)
         if value is None:
             if n == 0:
-                checks.append(ThresholdCheck(metric, float(bound), None, False, direction, n=0))
+                checks.append(ThresholdCheck(metric, float(bound), None, False, direction, n=0,
+                                             source=sources.get(metric)))
                 continue
             raise ThresholdError(
                 f"threshold on {metric!r}, which this evaluation does not compute."
@@ -127,5 +138,6 @@ def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float]) 
         checks.append(ThresholdCheck(
             metric, float(bound), float(value), passed, direction,
             result.metrics.get(f"{metric}_ci_low"), result.metrics.get(f"{metric}_ci_high"), n,
+            sources.get(metric),
         ))
     return checks

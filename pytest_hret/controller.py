@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +55,7 @@ class Controller:
         if not sinks:
             return
         from hret.results import EvaluationResult
-        from hret.sinks import ResultEvent, RunEnd, RunStart, SinkWarning, emit
+        from hret.sinks import Subscribers
 
         objects = [EvaluationResult.from_dict(r) for r in results]
         ended = time.time()
@@ -64,19 +63,16 @@ class Controller:
                     "end_time": ended, "duration": ended - self.started}
         run_result = {"metadata": metadata, "metrics": {
             f"{r['item']}/{r['label']}/{k}": v for r in results for k, v in r["metrics"].items()}}
-        failures: list[str] = []
         # failures are listed in the summary; a warning here, under
         # filterwarnings=error, would turn a sink problem into a session crash
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SinkWarning)
-            failures += emit(sinks, "on_run_start", RunStart(SESSION_RUN_NAME, dict(metadata)))
-            for data, result in zip(results, objects, strict=True):
-                event = ResultEvent(str(data.get("info", {}).get("run_name") or SESSION_RUN_NAME),
-                                    str(data["label"]), result,
-                                    {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
-                failures += emit(sinks, "on_result", event)
-            failures += emit(sinks, "on_run_end", RunEnd(SESSION_RUN_NAME, run_result, tuple(objects)))
-        self.state.sink_failures += failures
+        subscribers = Subscribers(warn=False)
+        subscribers.sinks += sinks
+        subscribers.run_start(SESSION_RUN_NAME, metadata)
+        for data, result in zip(results, objects, strict=True):
+            subscribers.result(str(data.get("info", {}).get("run_name") or SESSION_RUN_NAME), str(data["label"]),
+                               result, {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
+        subscribers.run_end(SESSION_RUN_NAME, run_result, objects)
+        self.state.sink_failures += subscribers.failures
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         results, tracked = self.state.results(), self.state.tracked()
@@ -85,7 +81,7 @@ class Controller:
             from hret.report import terminal
 
             tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
-        extra = self.state.notes + [f"hret: {m}" for m in self.state.sink_failures]
+        extra = self.state.notes + pinned_lines(results) + [f"hret: {m}" for m in self.state.sink_failures]
         if not tables and not extra:
             return
         terminalreporter.write_sep("=", "hret")
@@ -96,3 +92,15 @@ class Controller:
             terminalreporter.write_line("")
         for line in extra:
             terminalreporter.write_line(line)
+
+
+def pinned_lines(results: list[dict[str, Any]]) -> list[str]:
+    """One line per option an item pinned against the command line."""
+    lines = []
+    for result in results:
+        for name, source in (result.get("settings") or {}).get("pinned", {}).items():
+            value = result.get("info", {}).get(name)
+            shown = f"{name}={value}" if value is not None else name
+            lines.append(f"hret: {result['item']} pinned {shown} by its {source}; "
+                         "the command line's value does not apply to it")
+    return lines

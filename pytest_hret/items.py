@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_hret.state import ITEM, STATE, ItemSpec
+from pytest_hret.state import ITEM, SETTINGS, STATE, ItemSpec
 
 if TYPE_CHECKING:
     from hret.api import Spec
+    from hret.options import Resolved
     from hret.results import EvaluationResult
 
 #: how many failed model calls an error message shows
@@ -27,16 +27,18 @@ class EvaluationError(pytest.fail.Exception):  # type: ignore[misc,name-defined]
 
 
 def spec_of(obj: object) -> Spec | None:
-    # nothing can be decorated before hret is imported, and importing it here
-    # would cost every pytest session without hret items
-    api = sys.modules.get("hret.api")
-    if api is None:
-        return None
+    """The hret spec of a decorated function, or None. Only objects that carry
+    the spec attribute cost an import of ``hret.api``: every other collected
+    object is rejected by one dictionary lookup."""
     try:
-        spec: Spec | None = api.get_spec(obj)
+        marked = "__hret_spec__" in getattr(obj, "__dict__", {})
     except Exception:  # objects whose attribute lookup fails are not hret's
         return None
-    return spec
+    if not marked:
+        return None
+    from hret.api import get_spec
+
+    return get_spec(obj)
 
 
 def _fixture_parameters(spec: Spec, in_class: bool) -> tuple[list[inspect.Parameter], list[inspect.Parameter]]:
@@ -81,33 +83,39 @@ def make_items(collector: pytest.Module | pytest.Class, name: str, obj: object) 
     return items
 
 
-def item_options(item: pytest.Item, spec: Spec | None = None) -> dict[str, Any]:
-    """Evaluation options of an item: the decorator's, over ``@pytest.mark.hret``
-    (closest first), over the session's command line and ini. Thresholds merge
-    metric by metric in the same order."""
-    from hret.context import normalize_options
+def resolved_options(item: pytest.Item, spec: Spec | None = None) -> Resolved:
+    """Evaluation options of an item and where each came from: the command line
+    (unless a marker pins the option: ``@pytest.mark.hret(pin=("dataset",))``),
+    then the item's own ``@pytest.mark.hret``, the decorator, class and module
+    marks (closest first), the ini file. Thresholds from all of them apply;
+    for a metric bounded twice the stricter bound wins."""
     from hret.errors import ConfigError
+    from hret.options import Layer, normalize_options, resolve
 
-    layers: list[Mapping[str, Any]] = [item.config.stash[STATE].options]
-    for mark in reversed(list(item.iter_markers("hret"))):
+    state = item.config.stash[STATE]
+    own: list[Layer] = []
+    inherited: list[Layer] = []  # class and module marks: broader than the decorator
+    for node, mark in item.iter_markers_with_node("hret"):  # closest first
         if mark.args:
             raise EvaluationError(
                 f"@pytest.mark.hret takes keyword options only, got {mark.args!r}; "
                 "e.g. @pytest.mark.hret(dataset='ko-sample', limit=20)", pytrace=False)
+        kwargs = dict(mark.kwargs)
+        pin = kwargs.pop("pin", ())
+        pin = (pin,) if isinstance(pin, str) else tuple(pin)
         try:
-            layers.append(normalize_options(mark.kwargs))
+            layer = Layer("marker", normalize_options(kwargs), pin)
         except ConfigError as exc:
             raise EvaluationError(f"@pytest.mark.hret: {exc}", pytrace=False) from None
-    if spec is not None:
-        layers.append(spec.options)
-    options: dict[str, Any] = {}
-    thresholds: dict[str, float] = {}
-    for layer in layers:
-        options.update({k: v for k, v in layer.items() if v is not None})
-        thresholds.update(layer.get("threshold") or {})
-    if thresholds:
-        options["threshold"] = thresholds
-    return options
+        (own if node is item else inherited).append(layer)
+    decorator = [Layer("decorator", spec.options)] if spec is not None else []
+    layers = [Layer("command line", state.cli), *own, *decorator, *inherited, Layer("ini", state.ini)]
+    return resolve(layers)
+
+
+def item_options(item: pytest.Item, spec: Spec | None = None) -> dict[str, Any]:
+    """The effective evaluation options of an item (see ``resolved_options``)."""
+    return resolved_options(item, spec).options()
 
 
 def run_name(item: pytest.Item) -> str:
@@ -124,7 +132,9 @@ def run_item(item: pytest.Function, info: ItemSpec) -> None:
     spec = info.spec
     fixtures = {name: item.funcargs[name] for name in info.argnames}
     bound = (item.instance,) if item.instance is not None else ()
-    options = item_options(item, spec)
+    resolved = resolved_options(item, spec)
+    item.stash[SETTINGS] = {"sources": resolved.sources, "pinned": resolved.pinned}
+    options = resolved.options()
     try:
         if spec.kind == "benchmark":
             target: Any = spec.func(*bound, **fixtures)

@@ -1,169 +1,117 @@
-"""The ``--hret-*`` command-line options, their ``hret_*`` ini twins and their parsing.
+"""The ``--hret-*`` command-line options and their ``hret_*`` ini twins.
 
-Precedence: command line, then ini, then ``hret.configure`` / ``--hret-config``,
-then hret's defaults. The first two become explicit evaluation options; the
-last two are hret's global configuration, which evaluations fall back to.
+The evaluation options and their parsing come from hret's one option table
+(:mod:`hret.options`); the plugin adds the options that act on the session
+itself (``--hret-output``, ``--hret-json``, ``--hret-config``). Precedence is
+the table's: command line over markers over the decorator over ini over
+``hret.configure``/``--hret-config`` over defaults; thresholds accumulate.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
 
-
-def _int(minimum: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not an integer; expected an integer >= {minimum}") from None
-        if value < minimum:
-            raise ValueError(f"{value} is too small; expected an integer >= {minimum}")
-        return value
-
-    return parse
-
-
-def _rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a number; expected a number between 0 and 1") from None
-    if not 0.0 <= value <= 1.0:
-        raise ValueError(f"{value:g} is out of range; expected a number between 0 and 1")
-    return value
-
-
-def _text(text: str) -> str:
-    if not text.strip():
-        raise ValueError("the value is empty; expected a non-empty string")
-    return text.strip()
-
-
-def _subset(text: str) -> str | list[str]:
-    names = [n.strip() for n in _text(text).split(",") if n.strip()]
-    return names[0] if len(names) == 1 else names
-
-
-def parse_threshold(text: str) -> tuple[str, float]:
-    """``METRIC=VALUE`` -> ``(metric, value)``."""
-    metric, sep, bound = text.partition("=")
-    if not sep or not metric.strip():
-        raise ValueError(f"{text!r} is not METRIC=VALUE; expected e.g. accuracy=0.6")
-    try:
-        return metric.strip(), float(bound)
-    except ValueError:
-        raise ValueError(f"{text!r}: {bound!r} is not a number; expected e.g. accuracy=0.6") from None
+from hret.options import OPTIONS, from_text, parse_text
 
 
 @dataclass(frozen=True)
-class Option:
-    """One ``--hret-<name>`` option and its ``hret_<name>`` ini twin.
-
-    ``key`` is the evaluation option it sets (see ``hret.context.OPTIONS``);
-    None for options that act on the session itself.
-    """
+class Flag:
+    """One ``--hret-<flag>`` option and its ``hret_<flag>`` ini twin. ``name``:
+    the hret option it sets, or the session setting (``output``, ``json``, ``config``)."""
 
     name: str
-    key: str | None
+    flag_name: str
     parse: Callable[[str], Any]
     metavar: str
     help: str
+    repeat: bool = False
+    evaluation: bool = True
 
     @property
     def flag(self) -> str:
-        return f"--hret-{self.name}"
+        return f"--hret-{self.flag_name}"
 
     @property
     def ini(self) -> str:
-        return "hret_" + self.name.replace("-", "_")
+        return "hret_" + self.flag_name.replace("-", "_")
+
+    def value(self, texts: list[str]) -> Any:
+        if not self.evaluation:
+            return self.parse(texts[-1])
+        return from_text(BY_OPTION[self.name], texts)
 
 
-OPTIONS = (
-    Option("dataset", "dataset", _text, "NAME",
-           "dataset for every item whose decorator names none: a registered name or a file"),
-    Option("subset", "subset", _subset, "NAMES", "comma-separated subsets to evaluate"),
-    Option("split", "split", _text, "SPLIT", "dataset split"),
-    Option("limit", "limit", _int(1), "N", "evaluate a seeded, stratified subsample of N samples"),
-    Option("seed", "seed", _int(0), "N", "seed for subsampling and few-shot choice"),
-    Option("threshold", "threshold", parse_threshold, "METRIC=VALUE",
-           "fail items whose METRIC misses VALUE (repeatable)"),
-    Option("model", "model", _text, "LABEL", "model label shown in results"),
-    Option("max-workers", "max_workers", _int(1), "N", "concurrent model calls per item"),
-    Option("batch-size", "batch_size", _int(1), "N", "batch size for batched model functions"),
-    Option("max-error-rate", "max_error_rate", _rate, "RATE",
-           "share of failed model calls (0..1) above which an item is an error"),
-    Option("cache", "cache", _text, "PATH",
-           "response cache (SQLite): repeated prompts are answered from it, so an interrupted run resumes"),
-    Option("output", None, _text, "DIR", "directory for per-sample records, results and history"),
-    Option("json", None, _text, "PATH", "write every result of the session to this JSON file"),
-    Option("config", None, _text, "PATH", "apply an hret configuration file (.yaml/.json)"),
+BY_OPTION = {o.name: o for o in OPTIONS}
+FLAGS = tuple(
+    Flag(o.name, o.flag, o.parse, o.metavar, o.help, o.repeat) for o in OPTIONS if o.evaluation and o.parse
+) + (
+    Flag("output", "output", parse_text, "DIR", "directory for per-sample records, results and history",
+         evaluation=False),
+    Flag("json", "json", parse_text, "PATH", "write every result of the session to this JSON file",
+         evaluation=False),
+    Flag("config", "config", parse_text, "PATH", "apply an hret configuration file (.yaml/.json)",
+         evaluation=False),
 )
-BY_NAME = {o.name: o for o in OPTIONS}
+BY_NAME = {f.name: f for f in FLAGS}
 
 
-def _cli_type(option: Option) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
+def _cli_type(flag: Flag) -> Callable[[str], str]:
+    """argparse keeps the text (checked here, so a bad value is a usage error
+    naming the option); values are built from the texts of every repetition."""
+    def convert(text: str) -> str:
         try:
-            return option.parse(text)
+            flag.parse(text)
         except ValueError as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
 
-    convert.__name__ = option.name
+    convert.__name__ = flag.flag
     return convert
 
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("hret", "hret: LLM evaluations as test items")
-    for option in OPTIONS:
-        repeat = option.name == "threshold"
-        settings: dict[str, Any] = {"type": _cli_type(option), "dest": option.ini,
-                                    "action": "append" if repeat else "store", "default": None}
-        group.addoption(option.flag, metavar=option.metavar,
-                        help=option.help + f" (ini: {option.ini})", **settings)
-        ini_type: Literal["args", "string"] = "args" if repeat else "string"
-        parser.addini(option.ini, option.help, type=ini_type)
+    for flag in FLAGS:
+        group.addoption(flag.flag, metavar=flag.metavar, help=flag.help + f" (ini: {flag.ini})",
+                        type=_cli_type(flag), dest=flag.ini, default=None,
+                        action="append" if flag.repeat else "store")
+        ini_type: Literal["args", "string"] = "args" if flag.repeat else "string"
+        parser.addini(flag.ini, flag.help, type=ini_type)
 
 
-def _ini_values(config: pytest.Config, option: Option) -> list[str]:
-    raw = config.getini(option.ini)
+def _ini_texts(config: pytest.Config, flag: Flag) -> list[str]:
+    raw = config.getini(flag.ini)
     if isinstance(raw, str):
         return [raw] if raw.strip() else []
     return [str(v) for v in raw or []]
 
 
-def _parse_ini(option: Option, text: str) -> Any:
-    try:
-        return option.parse(text)
-    except ValueError as exc:
-        raise pytest.UsageError(f"ini option {option.ini} = {text!r}: {exc}") from None
+def read_options(config: pytest.Config) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(command-line values, ini values) by option name."""
+    cli: dict[str, Any] = {}
+    ini: dict[str, Any] = {}
+    for flag in FLAGS:
+        given = config.getoption(flag.ini)
+        if given is not None:
+            cli[flag.name] = flag.value(given if isinstance(given, list) else [given])
+        texts = _ini_texts(config, flag)
+        if texts:
+            try:
+                ini[flag.name] = flag.value(texts)
+            except ValueError as exc:
+                raise pytest.UsageError(f"ini option {flag.ini} = {texts[-1]!r}: {exc}") from None
+    return cli, ini
 
 
-def read_options(config: pytest.Config) -> dict[str, Any]:
-    """Every option set on the command line or in the ini file, by option name."""
-    values: dict[str, Any] = {}
-    for option in OPTIONS:
-        cli = config.getoption(option.ini)
-        ini = [_parse_ini(option, text) for text in _ini_values(config, option)]
-        if option.name == "threshold":
-            merged = dict(ini) | dict(cli or [])
-            if merged:
-                values["threshold"] = merged
-        elif cli is not None:
-            values[option.name] = cli
-        elif ini:
-            values[option.name] = ini[-1]
-    return values
-
-
-def evaluation_options(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The evaluation options (``hret.context.OPTIONS`` keys) among ``values``."""
-    return {o.key: values[o.name] for o in OPTIONS if o.key is not None and o.name in values}
+def evaluation_options(values: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation options among ``values`` (session settings left out)."""
+    return {k: v for k, v in values.items() if k in BY_NAME and BY_NAME[k].evaluation}
 
 
 def resolve_path(config: pytest.Config, name: str, path: str) -> Path:
@@ -180,7 +128,6 @@ def resolve_path(config: pytest.Config, name: str, path: str) -> Path:
 def check_dataset(name: str) -> None:
     """A usage error unless ``name`` is a registered dataset, an ``hf:`` hub
     dataset or an existing file."""
-    # load_dataset's own rule for files
     from hret.datasets import DATASETS, looks_like_file
     from hret.datasets.files import FILE_SUFFIXES
     from hret.errors import did_you_mean
@@ -198,3 +145,19 @@ def check_dataset(name: str) -> None:
             f"--hret-dataset {name!r} is not a registered dataset.{did_you_mean(name, known)} "
             f"Available: {', '.join(known)}; a .jsonl/.json/.csv/.parquet file also works."
         )
+
+
+def describe_session(cli: dict[str, Any], ini: dict[str, Any]) -> list[str]:
+    """Header lines: each session option with its source, then the session's
+    thresholds (which every item must meet besides its own)."""
+    settings = []
+    for source, values in (("command line", cli), ("ini", ini)):
+        for name, value in values.items():
+            if name != "threshold" and not (source == "ini" and name in cli):
+                settings.append(f"{name}={value} ({source})")
+    lines = ["settings: " + ", ".join(settings)] if settings else []
+    bounds = {**ini.get("threshold", {}), **cli.get("threshold", {})}
+    if bounds:
+        lines.append("thresholds (added to every item's own): "
+                     + ", ".join(f"{metric}={bound:g}" for metric, bound in bounds.items()))
+    return lines

@@ -25,6 +25,7 @@ from pytest_hret.state import (
     ITEM,
     PAYLOAD,
     REPORT_ATTR,
+    SETTINGS,
     STATE,
     ItemCollector,
     SessionState,
@@ -55,18 +56,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
-    values = options.read_options(config)
-    state = SessionState(options=options.evaluation_options(values),
+    cli, ini = options.read_options(config)
+    state = SessionState(cli=options.evaluation_options(cli), ini=options.evaluation_options(ini),
                          is_worker=hasattr(config, "workerinput"))
     config.stash[STATE] = state
+    values = {**ini, **cli}
     if "config" in values or "output" in values:
         _apply_global_config(config, state, values)
     if "dataset" in values:
         options.check_dataset(values["dataset"])
     if "json" in values:
         state.json_path = options.resolve_path(config, "json", values["json"])
-    if "cache" in values:  # one absolute path, shared by every xdist worker
-        state.options["cache"] = str(options.resolve_path(config, "cache", values["cache"]))
+    for layer in (state.cli, state.ini):
+        if "cache" in layer:  # one absolute path, shared by every xdist worker
+            layer["cache"] = str(options.resolve_path(config, "cache", layer["cache"]))
     if not state.is_worker:
         config.pluginmanager.register(Controller(config, state), CONTROLLER)
 
@@ -86,6 +89,15 @@ def _apply_global_config(config: pytest.Config, state: SessionState, values: dic
             raise pytest.UsageError(f"--hret-config {values['config']}: {exc}") from None
     if "output" in values:
         hret.configure(output_dir=str(options.resolve_path(config, "output", values["output"])))
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """The session's hret settings, when the operator gave any: what every
+    item is evaluated with unless it pins an option."""
+    state = config.stash.get(STATE, None)
+    if state is None or not (state.cli or state.ini):
+        return []
+    return [f"hret: {line}" for line in options.describe_session(state.cli, state.ini)]
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -160,10 +172,11 @@ def _payload(item: pytest.Item, collector: ItemCollector) -> str | None:
         return None
     info = item.stash.get(ITEM, None)
     kind = info.spec.kind if info is not None else "test"
+    settings = item.stash.get(SETTINGS, {})
     results = []
     for label, result in collector.results:
         data = {**result.to_dict(), "nodeid": item.nodeid, "item": item.name, "label": label,
-                "kind": kind}
+                "kind": kind, "settings": settings}
         item.ihook.pytest_hret_modify_result(item=item, result_dict=data)
         results.append(data)
         item.user_properties += [(f"hret.{label}.{k}", v) for k, v in data["metrics"].items()]
@@ -225,7 +238,7 @@ def hret_evaluator(evaluation_context: EvaluationContext) -> Evaluator:
 @pytest.fixture
 def hret_config(evaluation_context: EvaluationContext) -> dict[str, Any]:
     """Every evaluation option as it applies to the running test, after precedence
-    (marker, command line, ini, ``hret.configure`` / ``--hret-config``, defaults)."""
-    from hret.context import OPTIONS
+    (command line, marker, ini, ``hret.configure`` / ``--hret-config``, defaults)."""
+    from hret.options import EVALUATION_OPTIONS
 
-    return {name: evaluation_context.option(name) for name in OPTIONS}
+    return {name: evaluation_context.option(name) for name in EVALUATION_OPTIONS}

@@ -25,9 +25,12 @@ ERROR_ATTR = "hret_error"
 
 @dataclass
 class SessionState:
-    """Options of the session and, on the controller, every collected result."""
+    """Options of the session and, on the controller, every collected result.
+    ``cli`` and ``ini``: evaluation options from the command line and the ini
+    file, which rank differently against markers and decorators."""
 
-    options: dict[str, Any]
+    cli: dict[str, Any]
+    ini: dict[str, Any]
     is_worker: bool
     json_path: Path | None = None
     saved_config: HRETConfig | None = None
@@ -78,5 +81,7 @@ class ItemCollector:
 
 
 STATE = pytest.StashKey[SessionState]()
+#: an hret item's resolved options: {"sources": {option: source}, "pinned": {option: source}}
+SETTINGS = pytest.StashKey[dict[str, Any]]()
 ITEM = pytest.StashKey[ItemSpec]()
 PAYLOAD = pytest.StashKey[str]()

@@ -10,6 +10,12 @@ import pytest
 
 import hret
 
+# hret imports its public names on first use. Import them all now, in the
+# test process itself: pytester's in-process runs drop the modules first
+# imported inside them, and a class imported twice is two classes.
+for _public in hret.__all__:
+    getattr(hret, _public)
+
 for _name, _value in {
     "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
     "MLFLOW_ALLOW_FILE_STORE": "true", "MLFLOW_DISABLE_TELEMETRY": "true",

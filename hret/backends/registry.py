@@ -13,6 +13,8 @@ from typing import Any
 from hret.errors import ConfigError
 from hret.registry import Registry
 
+__all__ = ["BACKENDS", "PARAM_ALIASES", "LazyBackend", "close_backend", "create_backend"]
+
 BACKENDS: Registry[Any] = Registry("model backend", "hret.backends")
 
 #: parameter names the older runner used, and what they are called here

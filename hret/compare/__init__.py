@@ -5,6 +5,7 @@ from __future__ import annotations
 from hret.compare.paired import (
     Comparison,
     ComparisonError,
+    attach_comparisons,
     benchmark_comparisons,
     check_comparable,
     compare_results,
@@ -20,6 +21,6 @@ from hret.compare.rules import (
     result_key,
 )
 
-__all__ = ["Comparison", "ComparisonError", "FailRule", "RunComparison", "benchmark_comparisons",
+__all__ = ["Comparison", "attach_comparisons", "ComparisonError", "FailRule", "RunComparison", "benchmark_comparisons",
            "check_comparable", "compare_results", "compare_runs", "differences", "is_regression",
            "label_of", "parse_fail_rules", "result_key"]

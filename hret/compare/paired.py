@@ -222,3 +222,11 @@ def benchmark_comparisons(results: Mapping[str, EvaluationResult]) -> dict[str, 
         except ComparisonError as exc:
             out[label] = {"error": str(exc)}
     return out
+
+
+def attach_comparisons(results: dict[str, EvaluationResult]) -> dict[str, EvaluationResult]:
+    """Each model of a benchmark gets its paired comparison with the first in
+    ``info["comparison_to_first"]``; returns ``results``."""
+    for name, comparison in benchmark_comparisons(results).items():
+        results[name].info["comparison_to_first"] = comparison
+    return results

@@ -96,3 +96,34 @@ def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False
             warnings.warn(message, SinkWarning, stacklevel=2)
             failures.append(message)
     return failures
+
+
+class Subscribers:
+    """The sinks of one run. Builds each event once and delivers it to every
+    sink; what failed is kept in ``failures``. ``warn=False`` collects failures
+    without warning (for callers that list them, e.g. the pytest summary)."""
+
+    def __init__(self, strict: bool = False, warn: bool = True) -> None:
+        self.sinks: list[Sink] = []
+        self.failures: list[str] = []
+        self.strict = strict
+        self.warn = warn
+
+    def add(self, sink: Sink) -> Sink:
+        self.sinks.append(sink)
+        return sink
+
+    def _emit(self, method: str, event: Any) -> None:
+        with warnings.catch_warnings():
+            if not self.warn:
+                warnings.simplefilter("ignore", SinkWarning)
+            self.failures += emit(self.sinks, method, event, strict=self.strict)
+
+    def run_start(self, run_name: str, metadata: dict[str, Any]) -> None:
+        self._emit("on_run_start", RunStart(run_name, dict(metadata)))
+
+    def result(self, run_name: str, label: str, result: EvaluationResult, metadata: dict[str, Any]) -> None:
+        self._emit("on_result", ResultEvent(run_name, label, result, dict(metadata)))
+
+    def run_end(self, run_name: str, run_result: dict[str, Any], results: Sequence[EvaluationResult]) -> None:
+        self._emit("on_run_end", RunEnd(run_name, run_result, tuple(results)))

@@ -100,3 +100,12 @@ class SavedRuns:
                 f"Saved runs: {known}. Save one with --hret-save NAME."
             )
         return read_results(path)
+
+
+def write_run(path: Path, metadata: dict[str, Any], metrics: dict[str, Any], results: list[dict[str, Any]],
+              with_samples: bool = True) -> Path:
+    """One file for a whole run: its metadata, metrics and results (without
+    their samples unless ``with_samples``: each result's own file has them)."""
+    payload = {"run_metadata": metadata, "metrics": metrics,
+               "results": [r if with_samples else {**r, "samples": []} for r in results]}
+    return write_json_atomic(path, payload)

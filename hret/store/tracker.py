@@ -11,6 +11,8 @@ from hret.config import get_config
 from hret.metrics import LOWER_IS_BETTER
 from hret.store.history import HistoryStore
 
+__all__ = ["MetricsTracker", "compare_entries", "compare_metric", "get_metrics_history", "history_store"]
+
 
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)

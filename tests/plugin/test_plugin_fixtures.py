@@ -8,6 +8,7 @@ from tests.plugin.plugin_support import Inner
 
 
 def test_dataset_and_evaluator_fixtures_follow_marker_and_options(inner: Inner) -> None:
+    inner.ini("hret_limit = 6")  # the ini ranks below markers
     inner.module('''
         def test_session_options(hret_dataset, hret_evaluator):
             assert hret_dataset.name == "ko-sample" and len(hret_dataset) == 6
@@ -20,10 +21,13 @@ def test_dataset_and_evaluator_fixtures_follow_marker_and_options(inner: Inner) 
             assert hret_dataset.split == "dev"
             assert hret_evaluator.describe() == {"name": "partial_match"}
     ''')
-    inner.run("--hret-limit=6").assert_outcomes(passed=2)
+    inner.run().assert_outcomes(passed=2)
+    # the command line is the operator's choice: it wins over the marker
+    inner.run("--hret-limit=1", "-k", "test_marker").assert_outcomes(failed=1)
 
 
 def test_the_closest_marker_wins_over_module_marks_and_options(inner: Inner) -> None:
+    inner.ini("hret_limit = 9")
     inner.module('''
         pytestmark = pytest.mark.hret(limit=3, seed=4)
 
@@ -42,8 +46,10 @@ def test_the_closest_marker_wins_over_module_marks_and_options(inner: Inner) -> 
         def item_declares(prompt):
             return right(prompt)
     ''')
-    inner.run("--hret-limit=9", "--hret-json=out.json").assert_outcomes(passed=4)
+    inner.run("--hret-json=out.json").assert_outcomes(passed=4)
     assert [r["info"]["n_samples"] for r in inner.json()["results"]] == [3, 7]
+    inner.run("--hret-limit=2", "--hret-json=out.json", "-k", "item").assert_outcomes(passed=2)
+    assert [r["info"]["n_samples"] for r in inner.json()["results"]] == [2, 2]
 
 
 def test_invalid_marker_options_are_errors(inner: Inner) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.plugin.plugin_support import Inner
+from tests.plugin.plugin_support import MODES, Inner
 
 DUMP = '''
 def test_dump(hret_config):
@@ -139,7 +139,8 @@ def test_the_config_file_applies_to_this_session_only(inner: Inner) -> None:
     assert hret.get_config() == before
 
 
-def test_decorator_options_win_over_the_command_line(inner: Inner) -> None:
+@pytest.mark.parametrize("mode", MODES.values(), ids=MODES.keys())
+def test_the_command_line_wins_over_decorators_unless_pinned(inner: Inner, mode: list[str]) -> None:
     mini = write_mini_dataset(inner)
     inner.module('''
         @hret.evaluate(dataset="ko-sample", limit=5, threshold={"accuracy": 0.9})
@@ -149,13 +150,37 @@ def test_decorator_options_win_over_the_command_line(inner: Inner) -> None:
         @hret.evaluate()
         def undeclared(prompt):
             return right(prompt)
+
+        @pytest.mark.hret(pin=("dataset",))
+        @hret.evaluate(dataset="ko-sample", limit=5)
+        def pinned(prompt):
+            return right(prompt)
     ''')
-    inner.run(f"--hret-dataset={mini}", "--hret-limit=3", "--hret-threshold=accuracy=0.1",
-              "--hret-threshold=n=3", "--hret-json=out.json").assert_outcomes(passed=2)
-    declared, undeclared = inner.json()["results"]
-    assert (declared["info"]["dataset"], declared["info"]["n_samples"]) == ("ko-sample", 5)
-    assert {c["metric"]: c["bound"] for c in declared["threshold_checks"]} == {"accuracy": 0.9, "n": 3}
+    result = inner.run(f"--hret-dataset={mini}", "--hret-limit=3", "--hret-threshold=accuracy=0.1",
+                       "--hret-threshold=n=3", "--hret-json=out.json", mode=mode)
+    result.assert_outcomes(passed=3)
+    declared, undeclared, pinned = inner.json()["results"]
+    assert (declared["info"]["dataset"], declared["info"]["n_samples"]) == ("mini", 3)
+    # thresholds accumulate: the decorator's stricter accuracy bound and the session's n
+    assert {c["metric"]: (c["bound"], c["source"]) for c in declared["threshold_checks"]} == {
+        "accuracy": (0.9, "decorator"), "n": (3, "command line")}
     assert (undeclared["info"]["dataset"], undeclared["info"]["n_samples"]) == ("mini", 3)
+    assert (pinned["info"]["dataset"], pinned["info"]["n_samples"]) == ("ko-sample", 3)
+    result.stdout.fnmatch_lines(["*pinned*dataset*ko-sample*"])
+
+
+@pytest.mark.parametrize("mode", MODES.values(), ids=MODES.keys())
+def test_a_stricter_command_line_threshold_fails_an_item_its_own_bound_passes(
+        inner: Inner, mode: list[str]) -> None:
+    inner.module('''
+        @hret.evaluate(dataset="ko-sample", threshold={"accuracy": 0.2})
+        def guesser(prompt):
+            return always_a(prompt)
+    ''')
+    inner.run(mode=mode).assert_outcomes(passed=1)
+    result = inner.run("--hret-threshold=accuracy=0.5", mode=mode)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*accuracy = 0.2500 FAILED bound >= 0.5 (from the command line)*"])
 
 
 @pytest.mark.parametrize(("args", "message"), [

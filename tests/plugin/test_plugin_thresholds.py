@@ -44,7 +44,7 @@ def test_command_line_thresholds_fail_items(inner: Inner) -> None:
     inner.run().assert_outcomes(passed=1)
     result = inner.run("--hret-threshold=accuracy=0.5")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["weak: accuracy = 0.2000 FAILED bound >= 0.5, 95% CI *, n=10"])
+    result.stdout.fnmatch_lines(["weak: accuracy = 0.2000 FAILED bound >= 0.5 (from the command line), 95% CI *, n=10"])
 
 
 def test_zero_scored_samples_is_an_error(inner: Inner, mode: tuple[str, ...]) -> None:

@@ -1,0 +1,189 @@
+"""One evaluation: dataset -> prompts -> engine -> scoring -> aggregate ->
+``EvaluationResult``, from options already resolved.
+
+``Settings`` answers "what is option X for this evaluation": the explicit
+value when one was given, else ``hret.configure``'s, else the default.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from hret.config import fallback
+from hret.datasets import Dataset, load_dataset
+from hret.methods import Evaluator, get_evaluator
+from hret.models import Model
+from hret.prompts import PromptTemplate, as_template, default_template
+from hret.results import EvaluationResult, check_thresholds
+from hret.store.rundir import RunDirectory
+
+#: the prompts of a dataset's samples and the template that made them
+Rendered = tuple[list[Any], PromptTemplate | None]
+#: options that select the samples of a dataset
+DATASET_OPTIONS = ("split", "subset", "limit", "seed", "dataset_params", "column_map")
+
+
+class Settings:
+    """Explicit option values (None: not set) over the configuration's."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        self.values = {k: v for k, v in values.items() if v is not None}
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.values.get(name)
+        return fallback(name) if value is None else value
+
+    def get(self, name: str) -> Any:
+        """The explicit value only (None when not given)."""
+        return self.values.get(name)
+
+    def over(self, overrides: Mapping[str, Any]) -> Settings:
+        """These settings with ``overrides`` (not None) winning."""
+        return Settings({**self.values, **{k: v for k, v in overrides.items() if v is not None}})
+
+    def dataset_key(self) -> tuple[Any, ...]:
+        """What identifies the samples these settings select."""
+        spec = self["dataset"]
+        # a Dataset object is keyed by identity: its repr would list every sample
+        return (spec if isinstance(spec, (str, Path)) else id(spec),) + tuple(
+            repr(self[k]) for k in DATASET_OPTIONS)
+
+
+def load(settings: Settings) -> Dataset:
+    """The dataset the settings select."""
+    return load_dataset(
+        settings["dataset"], split=settings["split"], subset=settings["subset"],
+        limit=settings["limit"], seed=settings["seed"], column_map=settings["column_map"],
+        **dict(settings["dataset_params"] or {}),
+    )
+
+
+class DatasetCache:
+    """Datasets loaded once per selection: a context evaluates many models, and
+    its fixtures ask again, on the same samples."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[Any, ...], Dataset] = {}
+
+    def get(self, settings: Settings) -> Dataset:
+        key = settings.dataset_key()
+        if key not in self._loaded:
+            self._loaded[key] = load(settings)
+        return self._loaded[key]
+
+
+def evaluator_for(settings: Settings, dataset: Dataset) -> Evaluator:
+    method = settings["evaluation_method"] or dataset.default_method
+    return get_evaluator(method, settings["evaluator_params"])
+
+
+def render(dataset: Dataset, settings: Settings) -> Rendered:
+    """Every sample's prompt, with its few-shot examples."""
+    template = as_template(settings["prompt_template"]) or dataset.prompt
+    k = int(settings["num_fewshot"] or 0)
+    seed = int(settings["seed"] or 0)
+    rendered: list[Any] = []
+    for sample in dataset.samples:
+        if not isinstance(sample.input, str):
+            rendered.append([dict(m) for m in sample.input])
+            continue
+        chosen = template or default_template(sample)
+        rendered.append(chosen.render(sample, dataset.fewshot_for(sample, k, seed) if k else ()))
+    used = template or (default_template(dataset.samples[0]) if dataset.samples else None)
+    return rendered, used
+
+
+def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDirectory,
+             run: Mapping[str, Any], rendered: Rendered | None = None) -> EvaluationResult:
+    """Run ``model`` on every sample of ``dataset`` and score it. ``run`` is the
+    run's identity (``run_name``, ``run_id``, ``metadata``) for provenance;
+    ``rendered``: the prompts when the caller has them already (a benchmark
+    renders them once for all its models)."""
+    from hret.backends.base import usage_between, usage_of
+    from hret.engine import EngineOptions, run_samples
+    from hret.metrics import aggregate
+    from hret.progress import interactive
+    from hret.store.recorder import Recorder
+
+    evaluator = evaluator_for(settings, dataset)
+    prompts, template = rendered or render(dataset, settings)
+    if evaluator.mode == "loglikelihood":
+        # the evaluator turns each prompt into (context, continuations) and
+        # the model becomes a batched scorer of those requests
+        prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts, strict=True)]
+        model = evaluator.scoring_model(model)
+    cache = settings["cache"]
+    if cache:
+        from hret.cache import wrap_model
+
+        model = wrap_model(model, cache, prompts)
+    progress = settings["progress"]
+    options = EngineOptions(
+        max_workers=int(settings["max_workers"]), batch_size=int(settings["batch_size"]),
+        progress=interactive() if progress == "auto" else bool(progress),
+    )
+    stem = run_dir.stem(model.label)
+    samples_path = run_dir.samples_path(stem)
+    started = time.time()
+    clock = time.perf_counter()
+    usage_before = usage_of(model)
+    with Recorder(samples_path) as recorder:
+        records = run_samples(model, dataset.samples, prompts, evaluator, options, recorder)
+    duration = time.perf_counter() - clock
+    summary = aggregate(records, dataset.samples, evaluator, duration)
+    result = EvaluationResult(
+        metrics=summary.metrics, samples=records, subsets=summary.subsets,
+        categories=summary.categories,
+        info=provenance(model, dataset, evaluator, template, settings, run, started, samples_path),
+    )
+    if cache:
+        from hret.cache import cache_stats
+
+        result.info["cache"] = cache_stats(model)
+    usage = usage_between(usage_before, usage_of(model))
+    if usage is not None:  # tokens and requests this evaluation cost the backend
+        result.info["usage"] = usage
+    if settings["threshold"]:
+        result.threshold_checks = check_thresholds(result, settings["threshold"], settings["threshold_sources"])
+    if settings["auto_save_results"]:
+        result.info["result_path"] = str(result.save_json(run_dir.result_path(stem)))
+    return result
+
+
+def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: PromptTemplate | None,
+               settings: Settings, run: Mapping[str, Any], started: float,
+               samples_path: Path) -> dict[str, Any]:
+    """What produced a result: run, model, data, method, prompt, versions, timing."""
+    from hret.provenance import git_commit, versions
+
+    backend = model.backend
+    identity = backend.identity() if backend is not None and hasattr(backend, "identity") else None
+    return {
+        "run_name": run.get("run_name"),
+        "run_id": run.get("run_id"),
+        "model": model.label,
+        "model_kind": model.kind,
+        "backend": identity or settings["model_backend_name"],
+        "dataset": dataset.name,
+        "split": dataset.split,
+        "subsets": list(dataset.subsets),
+        "revision": dataset.revision,
+        "dataset_info": dataset.info,
+        "n_samples": len(dataset),
+        "limit": settings["limit"],
+        "seed": settings["seed"],
+        "method": evaluator.describe(),
+        "prompt_template": {"name": template.name, "hash": template.hash} if template else None,
+        "num_fewshot": int(settings["num_fewshot"] or 0),
+        "headline": f"{evaluator.metric}",
+        "max_workers": settings["max_workers"],
+        "batch_size": settings["batch_size"],
+        "metadata": dict(run.get("metadata") or {}),
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "started_at": started,
+        "samples_path": str(samples_path),
+    }

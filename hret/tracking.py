@@ -1,0 +1,5 @@
+"""Deprecated: moved to :mod:`hret.store.tracker`."""
+
+from hret.moved import reexport
+
+reexport(__name__)
