@@ -39,6 +39,17 @@ _THINK_OPEN_RE = re.compile(r"<think(?:ing)?>", re.I)
 _THINK_CLOSE_RE = re.compile(r"</think(?:ing)?>", re.I)
 _EMPHASIS_RE = re.compile(r"\*+|_{2,}|`+")
 _WS_RE = re.compile(r"\s+")
+# Every CJK and typographic bracket pair reads as a parenthesis (NFKC already folds the
+# full-width ones: （）［］｛｝｢｣); curly quotes become straight ones, and a label between
+# straight quotes ("B", 'B') becomes "(B)". Applied to outputs and option texts alike.
+_OPENERS = "【〔「『《〈〖〘〚⟨⟦⟪‹«"
+_CLOSERS = "】〕」』》〉〗〙〛⟩⟧⟫›»"
+_BRACKET_TABLE = str.maketrans(
+    {**dict.fromkeys(_OPENERS, "("), **dict.fromkeys(_CLOSERS, ")"), "“": '"', "”": '"', "‘": "'", "’": "'"}
+)
+_BRACKET_CHARS_RE = re.compile(f"[{_OPENERS}{_CLOSERS}“”‘’]")
+# One pattern per quote character: a single literal prefix is searched far faster than a set.
+_QUOTED_LABEL_RES = tuple((q, re.compile(rf"{q}[ \t]*([A-Z]|[0-9]{{1,2}})[ \t]*{q}")) for q in "\"'")
 
 
 def _last_match(pattern: re.Pattern[str], s: str) -> re.Match[str] | None:
@@ -51,6 +62,16 @@ def _last_match(pattern: re.Pattern[str], s: str) -> re.Match[str] | None:
 def normalize(text: str) -> str:
     """NFKC-normalise (full-width ``Ｂ``/``：``/``（`` become ASCII) and strip whitespace."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+def _unify_brackets(s: str) -> str:
+    """``【B】``/``「B」``/``《B》``/``"B"`` -> ``(B)`` (``s`` already NFKC-normalised)."""
+    if not s.isascii() and _BRACKET_CHARS_RE.search(s):
+        s = s.translate(_BRACKET_TABLE)
+    for quote, pattern in _QUOTED_LABEL_RES:
+        if quote in s:
+            s = pattern.sub(r"(\1)", s)
+    return s
 
 
 def strip_reasoning(text: str) -> str:
@@ -84,10 +105,11 @@ def _circled_repl(m: re.Match[str]) -> str:
 
 
 def _prepare(text: str) -> str:
-    """Circled digits -> ``N번``, NFKC, drop reasoning and markdown emphasis, strip."""
+    """Circled digits -> ``N번``, NFKC, drop reasoning, brackets as parentheses, drop markdown
+    emphasis, strip."""
     if not text.isascii() and _CIRCLED_RE.search(text):
         text = _CIRCLED_RE.sub(_circled_repl, text)
-    s = strip_reasoning(unicodedata.normalize("NFKC", text))
+    s = _unify_brackets(strip_reasoning(unicodedata.normalize("NFKC", text)))
     if "*" in s or "__" in s or "`" in s:
         s = _EMPHASIS_RE.sub("", s)
     return s.strip()
@@ -95,29 +117,116 @@ def _prepare(text: str) -> str:
 
 # --------------------------------------------------------------------------- marker scanning
 
-# One literal-led alternation finds every marker keyword quickly (the regex engine can skip
-# ahead on its first characters); the label-dependent parts are then matched *anchored* at
-# each hit, which keeps long chain-of-thought outputs cheap.
-#   답/답변/답안/answer(s)  -> "strong" prefix marker: "정답: B", "Answer B", "답은 2번"
-#   선택/결론               -> "weak" prefix marker, needs a separator: "선택: B"
-#   is correct/the answer  -> English postfix marker: "(B) is correct"
-#   \boxed                 -> "\boxed{B}"
-#   ####                   -> numeric answers only ("#### 42")
+# One literal-led alternation finds every marker keyword quickly: every alternative starts
+# with a literal character, so the regex engine skips ahead on a first-character set (groups
+# or character classes at the start would disable that; word boundaries are checked in code
+# and the family is read from the matched text by :func:`_kind`). The label-dependent parts
+# are then matched *anchored* at each hit, which keeps long chain-of-thought outputs cheap.
+# Families:
+#   strong  답/답변/답안/answer(s): label after ("정답: B", "Answer B", "답은 2번") or before ("B가 정답")
+#   weak    선택/결론: label after a separator ("선택: B", "제 선택은 B") or before ("B를 선택합니다")
+#   boxed   \boxed{B}
+#   hash    #### (numeric answers only)
+#   post    English predicate after the label: "(B) is correct", "B would be the best", "B is my answer"
+#   verb    English verb of choosing before the label: "I would choose B", "I'd go with option B"
+#   noun    option/choice/selection/response, label after a separator: "The best option is B"
+#   ko      Korean predicate after the label: "B가 맞습니다", "B를 고르겠습니다", "B로 하겠습니다"
+#   closing a conclusion whose label closes the phrase: "…것은 B입니다" (the usual answer to
+#           "옳지 않은 것은?"), "따라서 B.", "Therefore, B.", "So it's C.", "It is B."
 # "정답", "최종 답", "final answer" need no entries of their own: "답"/"answer" covers them.
-_KEY_RE = re.compile(
-    r"답(?:변|안)?|answers?|Answers?|ANSWERS?|선택|결론|\\boxed|####"
-    r"|is\s+(?:the\s+)?(?:(?:correct|right|best)\b|(?:final\s+)?answer\b)"
+_POST_WORDS = ("is", "would", "should", "must", "seems")
+_NOUN_WORDS = ("option", "choice", "selection", "response")
+_CLOSING_WORDS = ("것은", "따라서", "그러므로", "결국", "therefore", "thus", "hence", "so", "it's", "it")
+
+
+def _cased(*words: str, after: str = r"(?![A-Za-z])") -> list[str]:
+    """``word<after>`` and ``Word<after>`` for each word (no case-insensitive flag: see below)."""
+    return [f"{w}{after}" for w in words] + [f"{w[0].upper()}{w[1:]}{after}" for w in words]
+
+
+def _literal_led(alternatives: list[str]) -> str:
+    """Join alternatives that each start with a literal character into ``c(?:...|...)|d(?:...)``.
+
+    Every top-level branch then starts with a literal, so the compiled pattern gets a
+    first-character set to skip ahead on, and at each candidate position only one branch
+    gets past its first character.
+    """
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        groups.setdefault(alt[0], []).append(alt[1:])
+    return "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in groups.items())
+
+
+_POST_TAIL = (
+    r"\s+(?:the\s+)?(?:most\s+)?(?:correct|right|best|appropriate|accurate|suitable|(?:final\s+)?answer)(?![A-Za-z])"
 )
+_KEY_RE = re.compile(
+    r"\\boxed|"
+    + _literal_led(
+        [
+            r"답(?:변|안)?", "answers?", "Answers?", "ANSWERS?", "선택", "결론", "####",
+            f"is{_POST_TAIL}", rf"would\s+be{_POST_TAIL}", rf"should\s+be{_POST_TAIL}", rf"must\s+be{_POST_TAIL}",
+            rf"seems(?:\s+to\s+be)?{_POST_TAIL}", r"is\s+my\s+(?:final\s+)?(?:answer|choice|pick)(?![A-Za-z])",
+            *_cased("choose", "chose", "choosing", "pick", "picked", "picking", "select", "selected", "selecting"),
+            *_cased("opt", "opting", after=r"\s+for\b"),
+            *_cased("go", "going", "went", after=r"\s+with\b"),
+            *_cased("settle", after=r"\s+on\b"),
+            r"I'd\s+say\b", r"I\s+would\s+say\b", r"I'll\s+say\b", r"I\s+will\s+say\b",
+            *_cased("option", "choice", "selection", "response"), "OPTION(?![A-Za-z])", "CHOICE(?![A-Za-z])",
+            *"맞 옳 올바 알맞 적절 타당 정확 고르 고릅 골라 골랐 고를 고른 택하 택합 택했 택할 하겠 할게".split(),
+            *"것은 따라서 그러므로 결국".split(), *_cased("therefore", "thus", "hence", "so", "it's", after=r"\b"),
+            *_cased(r"it\s+is", r"it\s+must\s+be", after=r"\b"),
+        ]
+    )
+)
+
+
+@lru_cache(maxsize=512)
+def _kind(key: str) -> str:
+    """The family of a :data:`_KEY_RE` match, read from its text."""
+    first = key[0]
+    if first == "답" or first in "aA":
+        return "strong"
+    if first in "선결":
+        return "weak"
+    if first == "\\":
+        return "boxed"
+    if first == "#":
+        return "hash"
+    word = key.split(None, 1)[0].lower()
+    if word in _CLOSING_WORDS:
+        return "closing"
+    if not first.isascii():
+        return "ko"
+    if word in _POST_WORDS:
+        return "post"
+    if word in _NOUN_WORDS:
+        return "noun"
+    return "verb"
+
+
 # Every optional piece starts with a non-space character and ends with ``\s*``, which keeps
 # the patterns linear on long whitespace runs.
 _STRONG_SEP = (
-    r"\s*(?:\((?i:final)\)\s*)?"
+    r"\s*(?:번호\s*)?(?:\((?i:final)\)\s*)?"
     r"(?:(?:(?i:is|was|would\s+be|should\s+be|must\s+be|will\s+be)\b|[은는이가]|으로|로)\s*)?"
     r"(?:(?:[:=]|->|=>|→|[-–—](?=\s))\s*)?"
     r"(?:(?:바로|아마도?|(?i:likely|probably|clearly|definitely))\s+)?"
 )
-_WEAK_SEP = r"\s*(?:[:=]|->|=>|→|[-–—](?=\s))\s*"
-_OPT_WORD = r"(?:(?:(?i:option|choice)|보기|선택지|선지)\s*)?(?:\$\s*)?"
+_ARROW = r"(?:[:=]|->|=>|→|[-–—](?=\s))"
+_WEAK_SEP = rf"\s*(?:[은는]\s*(?:{_ARROW}\s*)?|{_ARROW}\s*)"
+# A noun needs "is"/":" before its label: "Option A is wrong" names an option, it does not answer.
+_NOUN_SEP = (
+    rf"\s*(?:(?i:is|was|would\s+be|should\s+be|must\s+be|will\s+be)\b\s*(?:{_ARROW}\s*)?|{_ARROW}\s*)"
+    r"(?:(?i:likely|probably|clearly|definitely)\s+)?"
+)
+_VERB_SEP = rf"\s*(?:(?:{_ARROW}|(?i:is)\b)\s*)?(?:(?i:the)\s+)?"
+_CLOSING_SEP = r"\s*,?\s*(?:(?i:it's|it\s+is|it\s+must\s+be)\s+)?(?:바로\s*)?"
+# "option B", "보기 (B)", "$B$", "$\mathrm{B}$": words and LaTeX around a label.
+_OPT_WORD = (
+    r"(?:(?:(?i:option|choice|letter)|보기|선택지|선지)\s*)?(?:\$\s*)?"
+    r"(?:\\(?:text|mathrm|textbf|mathbf)\s*\{\s*)?"
+)
 # Counters that turn "2" into a quantity ("정답 2개를 고르시오"), not an option number.
 _COUNTER = r"(?:개|가지|명|년|월|일|%|점|배|차|회|시간|분|초|세|살)"
 
@@ -125,28 +234,55 @@ _STRONG_SEP_RE = re.compile(_STRONG_SEP)
 _WEAK_SEP_RE = re.compile(_WEAK_SEP)
 # Korean negation right after an answer ("정답은 A가 아니라 C", "B가 정답이 아닙니다").
 _NEG_RE = re.compile(r"\s*(?:[)\]]\s*)?(?:번\s*)?(?:[이가은는]\s*)?아(?:니|닌|닙|님|냐)")
+# What follows a Korean predicate that withdraws it: negation ("맞지 않다"), hedge ("맞을 수도",
+# "옳을지도"), condition ("선택하면"), question ("맞는지", "맞을까", "맞습니까?").
+_KO_WITHDRAW_RE = re.compile(
+    r"[가-힣]{0,4}?(?:지\s*(?:않|못|말|모르)|\s*수\s*(?:도|있)|지도|면|[는은을인할]지|[을할를]까|나요|\s*\?)"
+)
+# "either A or B is correct", "A와 B가 정답": a list of labels before a postfix marker ...
+_LIST_BEFORE_RE = re.compile(
+    r"(?:(?<![A-Za-z0-9])[A-Za-z](?![A-Za-z])|[0-9]\s*번)\s*[)\]]?\s*(?:와|과|이나|나|또는|혹은|및|,|/|&|(?i:and|or|nor)\b)"
+    r"\s*(?:[(\[]\s*)?\Z"
+)
+# ... or alternatives after a prefix marker: "Answer: A or B", "정답은 A 또는 B".
+_OR_AFTER_RE = re.compile(
+    r"\s*[)\]]?\s*(?:번\s*)?(?:(?i:or)\b|또는|혹은|이나|나|/)\s*[(\[]?\s*(?:[A-Za-z](?![A-Za-z])|[0-9]{1,2}(?![0-9]))"
+)
+# English negation before a verb of choosing ("I would not choose A", "I can't pick").
+_NOT_BEFORE_RE = re.compile(
+    r"(?i:(?:\bnot|n't|\bnever|\bcannot|\bunable\s+to|\bhard\s+to)\s+(?:[A-Za-z]+\s+){0,2})\Z"
+)
+# A closing marker counts only when the label ends the phrase: "것은 B입니다", "Therefore, B.",
+# not "이것은 A의 특징", "Therefore, A and B ...".
+_CLOSING_END_RE = re.compile(r"\s*(?:[)\]]\s*)?(?:번\s*)?(?:입니다|이다|이에요|예요|임|[.!;)\n]|\Z)")
 # "Answer: a bit ..." / "Answer: I think ..." are words, not labels.
 _LOWER_WORD_AFTER_RE = re.compile(r"\s+[A-Za-z]")
 _I_WORD_AFTER_RE = re.compile(r"\s+(?i:think|believe|guess|would|will|am|can)\b")
-_BARE_STRIP = " \t\r\n()[]<>{}'\".:!,。"
-_BARE_SUFFIXES = ("입니다", "이다", "임", "요")
+_BARE_STRIP = " \t\r\n()[]<>{}'\".:!,。$"
+_BARE_SUFFIXES = ("입니다", "이에요", "예요", "이요", "이다", "임", "요")
+_BARE_PARTICLES = "이가을를은는"
 _POSTFIX_LOOKBACK = 24  # chars searched before a postfix marker for its label
+_LIST_LOOKBACK = 16  # chars searched before a postfix label for a list of labels
 
 
 def _is_hangul(ch: str) -> bool:
     return "가" <= ch <= "힣"
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 def _lead_ends(s: str) -> list[int]:
     """End offsets of every answer lead-in ("정답은 ", "Answer: ", "#### ") in ``s``."""
     ends: list[int] = []
     for m in _KEY_RE.finditer(s):
-        first = s[m.start()]
-        if first in "답aA" or first in "선결":
-            sep = (_STRONG_SEP_RE if first in "답aA" else _WEAK_SEP_RE).match(s, m.end())
+        kind = _kind(m.group())
+        if kind == "strong" or kind == "weak":
+            sep = (_STRONG_SEP_RE if kind == "strong" else _WEAK_SEP_RE).match(s, m.end())
             if sep is not None:
                 ends.append(sep.end())
-        elif first == "#":
+        elif kind == "hash":
             ends.append(m.end())
     return ends
 
@@ -155,11 +291,15 @@ class _Patterns(NamedTuple):
     strong: re.Pattern[str]  # after 답/answer: "은 (B)", ": B", " is 2번"
     weak: re.Pattern[str]  # after 선택/결론: ": B"
     boxed: re.Pattern[str]  # after \boxed: "{B}", "{\text{B}}"
-    tail: re.Pattern[str]  # label right before a postfix marker: "B가 ", "(B) ", "2번이 "
+    verb: re.Pattern[str]  # after choose/go with: " option B"
+    noun: re.Pattern[str]  # after option/choice: " is B", ": (B)"
+    closing: re.Pattern[str]  # after 것은/따라서/therefore: " B", ", it's B"
+    tail: re.Pattern[str]  # label right before a postfix marker: "B가 ", "(B) ", "2번이 ", "B번을 "
     correction: re.Pattern[str]  # label after a negation: "...가 아니라 C"
     paren: re.Pattern[str]  # "(B)", "[b]"
     line: re.Pattern[str]  # a line starting with "B.", "B)", "B:"
-    ordinal: re.Pattern[str]  # "2번"
+    ordinal: re.Pattern[str]  # "2번", "B번"
+    named: re.Pattern[str]  # "Option B", "보기 B"
 
 
 def _token(custom: str) -> str:
@@ -180,18 +320,25 @@ def _build(custom: str) -> _Patterns:
         rf"(?:[(\[]\s*(?P<l>{custom}|[A-Za-z])\s*[)\]]"
         r"|(?<![A-Za-z0-9])(?P<u>[A-Z])"
         rf"|(?<!\w)(?P<c>{custom})"
-        r"|(?<![0-9.])(?P<n>[0-9]{1,2})\s*번)"
-        r"\s*(?:[이가은는]\s*)?(?:최종\s*)?(?:정\s*)?\Z"
+        r"|(?<![0-9.])(?P<n>[0-9]{1,2})(?=\s*번))"
+        r"(?:\s*번)?\s*(?:(?P<j>[이가은는을를]|으로|로)\s*)?"
+        r"(?:(?:가장|제일|최종|정말|확실히|분명히|바로)\s*)?(?:정\s*)?\Z"
     )
     return _Patterns(
         strong=re.compile(_STRONG_SEP + _OPT_WORD + tok),
         weak=re.compile(_WEAK_SEP + _OPT_WORD + tok),
         boxed=re.compile(r"\s*\{\s*(?:\\(?:text|mathrm|textbf|mathbf)\s*\{\s*)?" + tok),
+        verb=re.compile(_VERB_SEP + _OPT_WORD + tok),
+        noun=re.compile(_NOUN_SEP + _OPT_WORD + tok),
+        closing=re.compile(_CLOSING_SEP + _OPT_WORD + tok),
         tail=re.compile(tail),
         correction=re.compile(r"(?:라|고|며)?\s*(?:[,.]\s*)?(?:(?:정답은|바로)\s*)?" + tok),
         paren=re.compile(rf"[(\[]\s*(?P<p>{custom}|[A-Za-z])\s*[)\]]"),
         line=re.compile(rf"^[ \t>•#\-]*(?P<p>{custom}|[A-Z])[ \t]*[.):](?![0-9A-Za-z])", re.M),
-        ordinal=re.compile(r"(?<![0-9.])(?P<p>[0-9]{1,2})[ \t]*번(?!째)"),
+        ordinal=re.compile(r"(?<![0-9A-Za-z.])(?P<p>[0-9]{1,2}|[A-Z])[ \t]*번(?!째)"),
+        named=re.compile(
+            rf"(?<![A-Za-z])(?:[Oo]ption|[Cc]hoice|OPTION|CHOICE|보기|선택지)[ \t]+(?P<p>{custom}|[A-Z])(?![A-Za-z0-9])"
+        ),
     )
 
 
@@ -235,7 +382,7 @@ _NUMERIC_OPTION_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _fold(text: str) -> str:
-    return _WS_RE.sub(" ", normalize(text).casefold())
+    return _WS_RE.sub(" ", _unify_brackets(normalize(text)).casefold())
 
 
 @lru_cache(maxsize=1024)
@@ -284,15 +431,32 @@ def _token_index(m: re.Match[str], text: str, ctx: _Context, opts: _Options) -> 
     return _lookup(custom or letter or number, beon is not None, ctx, opts)
 
 
-def _after_marker(s: str, key: re.Match[str], pats: _Patterns, ctx: _Context, opts: _Options) -> tuple[int, int] | None:
-    """``(offset after the label, index)`` for a label following the marker ``key``."""
-    first = s[key.start()]
-    if first in "답aA":
-        pat = pats.strong
-    elif first in "선결":
+def _after_marker(
+    s: str, key: re.Match[str], kind: str, pats: _Patterns, ctx: _Context, opts: _Options
+) -> tuple[int, int] | None:
+    """``(offset after the label, index)`` for a label following the marker ``key`` of family ``kind``."""
+    start = key.start()
+    if kind == "strong" or (kind == "post" and key.group().endswith("answer")):
+        pat = pats.strong  # "...is the answer: B" as well as "B is the answer"
+    elif kind == "weak":
         pat = pats.weak
-    elif first == "\\":
+    elif kind == "boxed":
         pat = pats.boxed
+    elif kind == "closing":
+        if start and _is_word_char(s[start - 1]):
+            return None  # "also"
+        pat = pats.closing
+    elif kind == "verb" or kind == "noun":
+        if start and _is_word_char(s[start - 1]):
+            return None  # inside a word ("toothpick", "preselected")
+        if kind == "verb":
+            if _NOT_BEFORE_RE.search(s, max(0, start - _POSTFIX_LOOKBACK), start):
+                return None
+            pat = pats.verb
+        elif s[max(0, start - 9) : start].lower() in ("multiple ", "multiple-"):
+            return None  # "Multiple choice: A) ..." introduces options
+        else:
+            pat = pats.noun
     else:
         return None
     m = pat.match(s, key.end())
@@ -303,43 +467,63 @@ def _after_marker(s: str, key: re.Match[str], pats: _Patterns, ctx: _Context, op
         m = pats.correction.match(s, neg.end())
         if m is None:
             return None
+    if _OR_AFTER_RE.match(s, m.end()):
+        return None  # "Answer: A or B" does not decide
+    if kind == "closing" and not _CLOSING_END_RE.match(s, m.end()):
+        return None
     idx = _token_index(m, s, ctx, opts)
     return None if idx is None else (m.end(), idx)
 
 
 def _before_marker(
-    s: str, key: re.Match[str], pats: _Patterns, ctx: _Context, opts: _Options
+    s: str, key: re.Match[str], kind: str, pats: _Patterns, ctx: _Context, opts: _Options
 ) -> tuple[int, int] | None:
-    """``(offset after the label, index)`` for a label right before a postfix marker."""
+    """``(offset after the label, index)`` for a label right before a postfix marker of family ``kind``."""
     start, end = key.start(), key.end()
     first = s[start]
-    if first == "답":
-        if end - start != 1 or _NEG_RE.match(s, end):
+    korean = kind == "ko" or (kind == "weak" and first == "선")  # "B가 맞습니다", "B를 선택합니다"
+    if kind == "strong":
+        if first != "답" or end - start != 1 or _NEG_RE.match(s, end):
             return None
         after = s[end : end + 1]
         if after and _is_hangul(after) and after not in "이입임":
             # "B가 답답하다" is not an answer, "B가 정답을..." still is.
             if s[:start].rstrip()[-1:] != "정":
                 return None
-    elif first != "i":
+        if _KO_WITHDRAW_RE.match(s, end):
+            return None  # "B가 정답일 수도", "B가 정답이면"
+    elif korean:
+        if _KO_WITHDRAW_RE.match(s, end):
+            return None  # "B가 맞지 않다", "B를 선택할 수도", "B가 맞는지"
+    elif kind != "post":
         return None
     m = pats.tail.search(s, max(0, start - _POSTFIX_LOOKBACK), start)
     if m is None:
         return None
-    bracketed, upper, custom, number = m.groups()
-    idx = _lookup(bracketed or upper or custom or number, number is not None, ctx, opts)
+    if korean:
+        particle = m.group("j")
+        if particle in ("은", "는"):
+            return None  # topic: "B는 옳다" comments on one option, "B가 옳다" names the answer
+        if first in "하할" and particle not in ("로", "으로"):
+            return None  # "B로 하겠습니다" chooses, "B를 하겠습니다" does not
+    if _LIST_BEFORE_RE.search(s, max(0, m.start() - _LIST_LOOKBACK), m.start()):
+        return None  # "either A or B is correct", "A와 B가 정답"
+    number = m.group("n")
+    idx = _lookup(m.group("l") or m.group("u") or m.group("c") or number, number is not None, ctx, opts)
     return None if idx is None else (start, idx)
 
 
 def _marked(s: str, ctx: _Context, opts: _Options) -> int | None:
-    """Last answer given with an explicit marker (정답/답/answer/\\boxed, or "B가 정답")."""
+    """Last answer given with an explicit marker (정답/답/answer/\\boxed, "B가 정답", "I choose B",
+    "B is correct", "B가 맞습니다", ...)."""
     pats = ctx.patterns
     best_pos = -1
     best: int | None = None
     for key in _KEY_RE.finditer(s):
+        kind = _kind(key.group())
         for found in (
-            _after_marker(s, key, pats, ctx, opts),
-            _before_marker(s, key, pats, ctx, opts),
+            _after_marker(s, key, kind, pats, ctx, opts),
+            _before_marker(s, key, kind, pats, ctx, opts),
         ):
             if found is not None and found[0] > best_pos:
                 best_pos, best = found
@@ -347,11 +531,13 @@ def _marked(s: str, ctx: _Context, opts: _Options) -> int | None:
 
 
 def _loose(s: str, ctx: _Context, opts: _Options) -> int | None:
-    """Last stand-alone label: ``(B)``, a line starting with ``B.``/``B)``, or ``2번``."""
+    """Last stand-alone label: ``(B)``, a line starting with ``B.``/``B)``, ``Option B``, ``2번``, a first
+    or last line that is a bare answer (``B요.``)."""
     pats = ctx.patterns
     best_pos = -1
     best: int | None = None
-    for pat in (pats.paren, pats.line, pats.ordinal) if "번" in s else (pats.paren, pats.line):
+    loose = (pats.paren, pats.line, pats.named, pats.ordinal) if "번" in s else (pats.paren, pats.line, pats.named)
+    for pat in loose:
         ordinal = pat is pats.ordinal
         for m in reversed(list(pat.finditer(s))):
             if m.start() <= best_pos:
@@ -360,16 +546,27 @@ def _loose(s: str, ctx: _Context, opts: _Options) -> int | None:
             if idx is not None:
                 best_pos, best = m.start(), idx
                 break
+    if "\n" in s:  # a first or last line that is a bare answer: "B요.\n\n해설: ...", "...\n정답 B번입니다"
+        last_start = s.rindex("\n") + 1
+        for pos, line in ((last_start, s[last_start:]), (0, s[: s.index("\n")])):
+            if pos > best_pos:
+                idx = _bare(line, ctx, opts)
+                if idx is not None:
+                    return idx
     return best
 
 
 def _bare(s: str, ctx: _Context, opts: _Options) -> int | None:
-    """The whole output is a single label: ``B``, ``(B)``, ``B.``, ``B입니다``, ``2``."""
+    """The whole output is a single label: ``B``, ``(B)``, ``B.``, ``B입니다``, ``B번이요``, ``B가``, ``2``."""
     core = s.strip(_BARE_STRIP)
+    if not core or len(core) > 12:
+        return None
     for suffix in _BARE_SUFFIXES:
         if core.endswith(suffix):
             core = core[: -len(suffix)].rstrip(_BARE_STRIP)
             break
+    if len(core) > 1 and core[-1] in _BARE_PARTICLES:
+        core = core[:-1].rstrip(_BARE_STRIP)
     ordinal = core.endswith("번")
     if ordinal:
         core = core[:-1].rstrip()
@@ -377,13 +574,11 @@ def _bare(s: str, ctx: _Context, opts: _Options) -> int | None:
         return None
     if core.isascii() and core.isdigit():
         return _lookup(core, ordinal, ctx, opts) if len(core) <= 2 else None
-    if ordinal or (core.isascii() and not core.isupper()):
+    if core.isascii() and not core.isupper():
         return None  # lowercase bare letters are not accepted
+    if ordinal and not (len(core) == 1 and core.isascii()):
+        return None
     return ctx.labels.get(core)
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
 
 
 def _by_text(s: str, opts: _Options) -> int | None:
@@ -426,10 +621,14 @@ def extract_choice(text: str, options: Sequence[str] = (), labels: Sequence[str]
 
     ``labels`` defaults to ``A, B, C, ...`` (one per option). Precedence: the last answer given
     with an explicit marker (``정답: B``, ``정답은 (B)입니다``, ``Answer: B``, ``답: 2번``,
-    ``B가 정답``, ``\\boxed{B}``), then the last stand-alone label (``(B)``, a line starting with
-    ``B.``/``B)``, ``2번``, ``②``), then an unambiguous option text. Numbers are 1-based option
-    numbers unless they spell out a numeric option's text. Labels beyond the number of options
-    are ignored. Reasoning inside ``<think>`` blocks is ignored.
+    ``B가 정답``, ``B를 선택합니다``, ``B가 맞습니다``, ``옳은 것은 B입니다``, ``\\boxed{B}``,
+    ``I would choose B``, ``The best option is B``, ``B is correct``, ``So it's B.``), then the
+    last stand-alone label (``(B)``, a line starting with ``B.``/``B)``, ``Option B``, ``2번``,
+    ``B번``, ``②``), then an unambiguous option text. Any bracket pair reads as parentheses
+    (``【B】``, ``「B」``, ``《B》``, ``"B"``). Numbers are 1-based option numbers unless they spell
+    out a numeric option's text. Labels beyond the number of options are ignored. Reasoning
+    inside ``<think>`` blocks is ignored. Hedges and refusals give None: ``A or B``,
+    ``A일 수도 있고 B일 수도``, ``B가 맞지 않다``, ``I would not choose A``.
     """
     if labels is None:
         n = len(options)

@@ -292,3 +292,204 @@ def test_one_character_options_do_not_match_inside_words() -> None:
     options = ["가", "나", "다", "라"]
     assert extract_choice("잘 모르겠습니다", options) is None
     assert extract_choice("고른 보기는 다 입니다", options) == 2
+
+
+# --------------------------------------------------------------------------- answer families
+# Forms that a reader takes as an answer, one family at a time; kept apart from the table above.
+
+FAMILY_CASES: list[tuple[str, str, tuple[str, ...], int | None]] = [
+    # --- CJK and typographic brackets read as parentheses
+    ("lenticular", "【B】", OPT4, 1),
+    ("lenticular-after-marker", "정답: 【C】", OPT4, 2),
+    ("corner", "정답은 「D」입니다.", OPT4, 3),
+    ("white-corner", "『A』", OPT4, 0),
+    ("tortoise-shell", "답은 〔B〕번", OPT4, 1),
+    ("double-angle", "따라서 정답은 《C》입니다.", OPT4, 2),
+    ("single-angle", "〈E〉", OPT5, 4),
+    ("white-lenticular-postfix", "〖B〗가 정답입니다.", OPT4, 1),
+    ("halfwidth-corner", "｢C｣", OPT4, 2),
+    ("curly-quotes", "The answer is “D”.", OPT4, 3),
+    ("straight-quotes", "I would choose 'A'.", OPT4, 0),
+    ("bracket-out-of-range", "【E】", OPT4, None),
+    ("bracketed-option-text", "「발효」", OPT4, 2),
+    # --- a label followed by a Korean counter or particle
+    ("letter-beon", "C번", OPT4, 2),
+    ("letter-beon-ipnida", "B번입니다.", OPT4, 1),
+    ("letter-beon-iyo", "D번이요", OPT4, 3),
+    ("letter-yo", "A요.", OPT4, 0),
+    ("letter-ga-alone", "B가", OPT4, 1),
+    ("letter-beon-jeongdap", "B번이 정답입니다.", OPT4, 1),
+    ("letter-reul-seontaek", "저는 C를 선택하겠습니다.", OPT4, 2),
+    ("letter-eul-goreu", "A을 고르겠습니다.", OPT4, 0),
+    ("letter-ga-matda", "따라서 D가 맞습니다.", OPT4, 3),
+    ("letter-i-olda", "B이 옳다.", OPT4, 1),
+    ("letter-ga-jeokjeol", "보기 C가 가장 적절합니다.", OPT4, 2),
+    ("letter-ro-hagetda", "B로 하겠습니다.", OPT4, 1),
+    ("number-beon-matda", "3번이 맞습니다.", OPT4, 2),
+    ("circled-beon-goreu", "④번을 고르겠습니다.", OPT4, 3),
+    ("geot-eun", "옳지 않은 것은 B입니다.", OPT4, 1),
+    ("geot-eun-paren", "가장 적절한 것은 (D)이다.", OPT4, 3),
+    ("my-choice-eun", "제 선택은 C입니다.", OPT4, 2),
+    ("last-line-bare", "보기를 하나씩 검토했습니다.\nB요.", OPT4, 1),
+    ("first-line-bare", "C입니다.\n\n해설: 발효는 산소 없이 일어납니다.", OPT4, 2),
+    ("correction-matda", "A가 아니라 D가 맞습니다.", OPT4, 3),
+    ("ko-later-wins", "처음에는 A를 골랐지만 다시 보니 C가 정답입니다.", OPT4, 2),
+    # --- English phrasings beyond "the answer is"
+    ("i-would-choose", "I would choose B.", OPT4, 1),
+    ("i-choose-option", "I choose option C.", OPT4, 2),
+    ("id-go-with", "I'd go with D.", OPT4, 3),
+    ("curly-apostrophe-go-with", "I’d go with A.", OPT4, 0),
+    ("going-with", "After weighing both, I'm going with (B).", OPT4, 1),
+    ("ill-pick", "I'll pick C.", OPT4, 2),
+    ("id-say", "I'd say A.", OPT4, 0),
+    ("best-option-is", "The best option is B.", OPT4, 1),
+    ("right-choice-is", "The right choice is (D).", OPT4, 3),
+    ("correct-option-colon", "Correct option: C", OPT4, 2),
+    ("my-pick-is", "My pick is A.", OPT4, 0),
+    ("correct-response", "The correct response is B.", OPT4, 1),
+    ("option-alone", "Option C", OPT4, 2),
+    ("would-be-correct", "B would be correct.", OPT4, 1),
+    ("most-appropriate", "D is the most appropriate.", OPT4, 3),
+    ("seems-to-be-correct", "E seems to be correct.", OPT5, 4),
+    ("is-my-final-answer", "A is my final answer.", OPT4, 0),
+    ("therefore-label", "Therefore, C.", OPT4, 2),
+    ("so-its", "So it's B.", OPT4, 1),
+    ("it-is", "Having ruled out the rest, it is D.", OPT4, 3),
+    ("latex-mathrm", "The answer is $\\mathrm{B}$.", OPT4, 1),
+    ("dollar-bare", "$C$", OPT4, 2),
+    ("en-later-wins", "Answer: A\nOn reflection, I'd go with C.", OPT4, 2),
+    ("verb-then-marker", "I'd pick B at first glance. The answer is D.", OPT4, 3),
+    # --- refusals and hedges stay unread
+    ("ko-hedge-either", "A일 수도 있고 B일 수도 있습니다.", OPT4, None),
+    ("ko-dont-know", "정답을 잘 모르겠습니다.", OPT4, None),
+    ("ko-which-unsure", "A인지 B인지 확실하지 않습니다.", OPT4, None),
+    ("ko-may-be-right", "B가 맞을 수도 있습니다.", OPT4, None),
+    ("ko-whether-right", "C가 맞는지 모르겠습니다.", OPT4, None),
+    ("ko-if-choose", "B를 선택하면 안 됩니다.", OPT4, None),
+    ("ko-not-right", "B가 옳지 않습니다.", OPT4, None),
+    ("ko-list-both", "A와 B가 정답입니다.", OPT4, None),
+    ("ko-or-answer", "정답은 A 또는 B입니다.", OPT4, None),
+    ("ko-topic-comment", "A는 옳다. B는 옳다.", OPT4, None),
+    ("ko-ro-without-choice", "B를 하겠습니다.", OPT4, None),
+    ("ko-this-is", "이것은 A의 특징이다.", OPT4, None),
+    ("en-cannot-answer", "I cannot answer this question.", OPT4, None),
+    ("en-either-or", "It could be either A or B.", OPT4, None),
+    ("en-either-or-correct", "Either A or B is correct.", OPT4, None),
+    ("en-answer-or", "The answer is A or B.", OPT4, None),
+    ("en-would-not-choose", "I would not choose A.", OPT4, None),
+    ("en-between", "It's hard to choose between A and B.", OPT4, None),
+    ("en-might", "C might be correct.", OPT4, None),
+    ("en-its-hedged", "I think it's B, but I'm not sure.", OPT4, None),
+    ("en-select-words", "We need to select the option that matches.", OPT4, None),
+    ("en-multiple-choice", "This is a multiple choice question.", OPT4, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "expected"),
+    [pytest.param(t, o, e, id=i) for i, t, o, e in FAMILY_CASES],
+)
+def test_extract_choice_families(text: str, options: tuple[str, ...], expected: int | None) -> None:
+    assert extract_choice(text, options) == expected
+
+
+def test_family_table_is_its_own() -> None:
+    names = [case[0] for case in FAMILY_CASES]
+    assert len(set(names)) == len(names)
+    assert not set(names) & {case[0] for case in CHOICE_CASES}
+    assert not {case[1] for case in FAMILY_CASES} & {case[1] for case in CHOICE_CASES}
+
+
+_BRACKET_PAIRS = ["【】", "「」", "『』", "〔〕", "［］", "（）", "《》", "〈〉", "〖〗", "〘〙", "〚〛", "⟨⟩", "⟦⟧",
+                  "⟪⟫", "｢｣", "«»", "‹›", "“”", "‘’"]
+_KO_WORDS = ["세포는", "에너지를", "저장하며", "다음과", "같이", "설명할", "문제의", "조건을", "검토하면", "이 과정은",
+             "산소가", "필요하다", "핵심", "개념은", "빛을", "이용한다", "그리고", "우선", "살펴보면"]
+_EN_WORDS = ["the", "cell", "stores", "energy", "first", "we", "consider", "each", "statement", "carefully",
+             "light", "is", "needed", "for", "this", "process", "Looking", "at", "question", "again"]
+_ko_filler = st.lists(st.sampled_from(_KO_WORDS), max_size=10).map(" ".join)
+_en_filler = st.lists(st.sampled_from(_EN_WORDS), max_size=10).map(" ".join)
+_n_options = st.integers(min_value=2, max_value=10)
+
+
+def _options_and_index(data: st.DataObject) -> tuple[tuple[str, ...], int]:
+    n = data.draw(_n_options)
+    return OPT10[:n], data.draw(st.integers(min_value=0, max_value=n - 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_ko_filler, after=_ko_filler, pair=st.sampled_from(_BRACKET_PAIRS), data=st.data())
+def test_any_label_in_any_bracket_pair_is_read(before: str, after: str, pair: str, data: st.DataObject) -> None:
+    options, index = _options_and_index(data)
+    label = option_labels(len(options))[index]
+    assert extract_choice(f"{before} {pair[0]}{label}{pair[1]} {after}", options) == index
+    assert extract_choice(f"{before}\n정답은 {pair[0]}{label}{pair[1]}입니다.", options) == index
+
+
+# {L}: the label; each form says a label is the answer, with a Korean particle or counter.
+_KO_LABEL_FORMS = ["{L}번", "{L}번입니다.", "{L}번이요", "{L}요", "{L}입니다", "{L}가 정답입니다.", "{L}이 정답",
+                   "{L}번이 정답입니다.", "{L}를 선택하겠습니다.", "{L}을 고릅니다.", "{L}가 맞습니다.",
+                   "{L}이 옳습니다.", "{L}가 가장 적절합니다.", "{L}로 하겠습니다.", "옳은 것은 {L}입니다."]
+_KO_NUMBER_FORMS = ["{N}번", "{N}번입니다.", "{N}번이 정답입니다.", "{N}번을 선택합니다.", "{C}번이 맞습니다.", "{C}번"]
+_CIRCLED_DIGITS = "①②③④⑤⑥⑦⑧⑨⑩"
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_ko_filler | _en_filler, letter_form=st.sampled_from(_KO_LABEL_FORMS),
+       number_form=st.sampled_from(_KO_NUMBER_FORMS), data=st.data())
+def test_label_with_korean_particle_or_counter_is_read(
+    before: str, letter_form: str, number_form: str, data: st.DataObject
+) -> None:
+    options, index = _options_and_index(data)
+    label = option_labels(len(options))[index]
+    assert extract_choice(f"{before}\n{letter_form.format(L=label)}", options) == index
+    number = number_form.format(N=index + 1, C=_CIRCLED_DIGITS[index])
+    assert extract_choice(f"{before}\n{number}", options) == index
+
+
+_EN_FORMS = ["Answer: {L}", "The correct answer is ({L}).", "I would choose {L}.", "I'd go with option {L}.",
+             "I'll pick {L}.", "I select {L}.", "{L} is correct.", "{L} would be the best.", "{L} is my answer.",
+             "The best option is {L}.", "The right choice is {L}.", "Correct option: {L}", "My answer: {L}",
+             "final answer {L}", "**{L}**", "\\boxed{{{L}}}", "Option {L}", "Therefore, {L}.", "So it's {L}."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_en_filler, form=st.sampled_from(_EN_FORMS), data=st.data())
+def test_english_phrasing_is_read(before: str, form: str, data: st.DataObject) -> None:
+    options, index = _options_and_index(data)
+    label = option_labels(len(options))[index]
+    assert extract_choice(f"{before}\n{form.format(L=label)}", options) == index
+
+
+# Explicit (marker-led) forms of every family; the last one given wins.
+_MARKED_FORMS = ["정답: {L}", "{L}가 정답입니다.", "{L}를 선택하겠습니다.", "{L}가 맞습니다.", "정답은 「{L}」입니다.",
+                 "옳은 것은 {L}입니다.", "Answer: {L}", "I would choose {L}.", "{L} is correct.",
+                 "The best option is {L}.", "\\boxed{{{L}}}", "So it's {L}."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=st.sampled_from(_MARKED_FORMS), last=st.sampled_from(_MARKED_FORMS), middle=_ko_filler | _en_filler,
+       data=st.data())
+def test_last_explicit_answer_wins_across_families(first: str, last: str, middle: str, data: st.DataObject) -> None:
+    options, index = _options_and_index(data)
+    labels = option_labels(len(options))
+    other = data.draw(st.sampled_from([lab for lab in labels if lab != labels[index]]))
+    text = f"{first.format(L=other)}\n{middle}\n{last.format(L=labels[index])}"
+    assert extract_choice(text, options) == index
+
+
+# {L}, {M}: two different labels; none of these commits to one option.
+_HEDGES = ["{L}일 수도 있고 {M}일 수도 있습니다.", "{L}와 {M} 중 하나인 것 같지만 확실하지 않습니다.",
+           "{L} 또는 {M}가 정답일 수 있습니다.", "{L}가 맞을 수도 있습니다.", "{L}가 맞는지 모르겠습니다.",
+           "{L}인지 {M}인지 모르겠습니다.", "{L}가 옳지 않습니다.", "{L}를 선택하면 안 됩니다.", "모르겠습니다.",
+           "죄송하지만 답할 수 없습니다.", "It could be either {L} or {M}.", "Either {L} or {M} is correct.",
+           "The answer is {L} or {M}.", "I cannot answer this question.", "I'm not sure whether {L} or {M} is correct.",
+           "I would not choose {L}.", "It is hard to choose between {L} and {M}.", "{L} might be correct.",
+           "I don't know."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=_ko_filler | _en_filler, hedge=st.sampled_from(_HEDGES), data=st.data())
+def test_refusals_and_hedges_are_never_read(before: str, hedge: str, data: st.DataObject) -> None:
+    n = data.draw(_n_options)
+    first, second = data.draw(st.permutations(option_labels(n))).__getitem__(slice(2))
+    assert extract_choice(f"{before}\n{hedge.format(L=first, M=second)}", OPT10[:n]) is None
