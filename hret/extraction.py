@@ -39,15 +39,18 @@ _THINK_OPEN_RE = re.compile(r"<think(?:ing)?>", re.I)
 _THINK_CLOSE_RE = re.compile(r"</think(?:ing)?>", re.I)
 _EMPHASIS_RE = re.compile(r"\*+|_{2,}|`+")
 _WS_RE = re.compile(r"\s+")
-# Every CJK and typographic bracket pair reads as a parenthesis (NFKC already folds the
-# full-width ones: （）［］｛｝｢｣); curly quotes become straight ones, and a label between
-# straight quotes ("B", 'B') becomes "(B)". Applied to outputs and option texts alike.
-_OPENERS = "【〔「『《〈〖〘〚⟨⟦⟪‹«"
-_CLOSERS = "】〕」』》〉〗〙〛⟩⟧⟫›»"
+# Every CJK and typographic bracket pair reads as a parenthesis (NFKC folds the full-width
+# ones, （）［］｛｝, by itself); curly quotes become straight ones, and a label between straight
+# quotes ("B", 'B') becomes "(B)". Applied before NFKC, to outputs and option texts alike.
+_OPENERS = "【〔「『《〈〖〘〚⟨⟦⟪‹«｢\u2329"
+_CLOSERS = "】〕」』》〉〗〙〛⟩⟧⟫›»｣\u232a"
 _BRACKET_TABLE = str.maketrans(
     {**dict.fromkeys(_OPENERS, "("), **dict.fromkeys(_CLOSERS, ")"), "“": '"', "”": '"', "‘": "'", "’": "'"}
 )
-_BRACKET_CHARS_RE = re.compile(f"[{_OPENERS}{_CLOSERS}“”‘’]")
+_BRACKET_CHARS = f"{_OPENERS}{_CLOSERS}“”‘’"
+_BRACKET_CHARS_RE = re.compile(f"[{_BRACKET_CHARS}]")
+# One search tells whether a non-ASCII output needs either rewrite (circled digits, brackets).
+_REWRITE_RE = re.compile("[" + "".join(_CIRCLED) + _BRACKET_CHARS + "]")
 # One pattern per quote character: a single literal prefix is searched far faster than a set.
 _QUOTED_LABEL_RES = tuple((q, re.compile(rf"{q}[ \t]*([A-Z]|[0-9]{{1,2}})[ \t]*{q}")) for q in "\"'")
 
@@ -64,10 +67,8 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _unify_brackets(s: str) -> str:
-    """``【B】``/``「B」``/``《B》``/``"B"`` -> ``(B)`` (``s`` already NFKC-normalised)."""
-    if not s.isascii() and _BRACKET_CHARS_RE.search(s):
-        s = s.translate(_BRACKET_TABLE)
+def _unquote_labels(s: str) -> str:
+    """``"B"``/``'B'`` -> ``(B)`` (after NFKC, which folds ``＂``)."""
     for quote, pattern in _QUOTED_LABEL_RES:
         if quote in s:
             s = pattern.sub(r"(\1)", s)
@@ -105,11 +106,13 @@ def _circled_repl(m: re.Match[str]) -> str:
 
 
 def _prepare(text: str) -> str:
-    """Circled digits -> ``N번``, NFKC, drop reasoning, brackets as parentheses, drop markdown
-    emphasis, strip."""
-    if not text.isascii() and _CIRCLED_RE.search(text):
+    """Circled digits -> ``N번``, brackets -> parentheses, NFKC, drop reasoning, quoted labels ->
+    ``(B)``, drop markdown emphasis, strip."""
+    if not text.isascii() and _REWRITE_RE.search(text):
         text = _CIRCLED_RE.sub(_circled_repl, text)
-    s = _unify_brackets(strip_reasoning(unicodedata.normalize("NFKC", text)))
+        if _BRACKET_CHARS_RE.search(text):
+            text = text.translate(_BRACKET_TABLE)
+    s = _unquote_labels(strip_reasoning(unicodedata.normalize("NFKC", text)))
     if "*" in s or "__" in s or "`" in s:
         s = _EMPHASIS_RE.sub("", s)
     return s.strip()
@@ -382,7 +385,7 @@ _NUMERIC_OPTION_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def _fold(text: str) -> str:
-    return _WS_RE.sub(" ", _unify_brackets(normalize(text)).casefold())
+    return _WS_RE.sub(" ", _unquote_labels(normalize(text.translate(_BRACKET_TABLE))).casefold())
 
 
 @lru_cache(maxsize=1024)
@@ -467,12 +470,12 @@ def _after_marker(
         m = pats.correction.match(s, neg.end())
         if m is None:
             return None
-    if _OR_AFTER_RE.match(s, m.end()):
+    idx = _token_index(m, s, ctx, opts)
+    if idx is None or _OR_AFTER_RE.match(s, m.end()):
         return None  # "Answer: A or B" does not decide
     if kind == "closing" and not _CLOSING_END_RE.match(s, m.end()):
         return None
-    idx = _token_index(m, s, ctx, opts)
-    return None if idx is None else (m.end(), idx)
+    return m.end(), idx
 
 
 def _before_marker(
@@ -490,16 +493,13 @@ def _before_marker(
             # "B가 답답하다" is not an answer, "B가 정답을..." still is.
             if s[:start].rstrip()[-1:] != "정":
                 return None
-        if _KO_WITHDRAW_RE.match(s, end):
-            return None  # "B가 정답일 수도", "B가 정답이면"
-    elif korean:
-        if _KO_WITHDRAW_RE.match(s, end):
-            return None  # "B가 맞지 않다", "B를 선택할 수도", "B가 맞는지"
-    elif kind != "post":
+    elif not korean and kind != "post":
         return None
     m = pats.tail.search(s, max(0, start - _POSTFIX_LOOKBACK), start)
     if m is None:
         return None
+    if kind != "post" and _KO_WITHDRAW_RE.match(s, end):
+        return None  # "B가 맞지 않다", "B를 선택할 수도", "B가 맞는지", "B가 정답일 수도", "B가 정답이면"
     if korean:
         particle = m.group("j")
         if particle in ("은", "는"):
@@ -561,10 +561,11 @@ def _bare(s: str, ctx: _Context, opts: _Options) -> int | None:
     core = s.strip(_BARE_STRIP)
     if not core or len(core) > 12:
         return None
-    for suffix in _BARE_SUFFIXES:
-        if core.endswith(suffix):
-            core = core[: -len(suffix)].rstrip(_BARE_STRIP)
-            break
+    if core.endswith(_BARE_SUFFIXES):
+        for suffix in _BARE_SUFFIXES:
+            if core.endswith(suffix):
+                core = core[: -len(suffix)].rstrip(_BARE_STRIP)
+                break
     if len(core) > 1 and core[-1] in _BARE_PARTICLES:
         core = core[:-1].rstrip(_BARE_STRIP)
     ordinal = core.endswith("번")
