@@ -160,6 +160,12 @@ def _literal_led(alternatives: list[str]) -> str:
     return "|".join(f"{re.escape(c)}(?:{'|'.join(rests)})" for c, rests in groups.items())
 
 
+# Look-aheads that keep common words from becoming hits the anchored patterns would reject
+# anyway (each hit costs a few microseconds): a noun needs its "is"/":" ("Option (A) is a
+# distractor" is no hit), an English conclusion word must not run on into a word ("so the",
+# "it is important").
+_NOUN_AHEAD = r"(?![A-Za-z])(?=\s*(?:[:=→–—-]|(?i:is|was|would|should|will|must)\b))"
+_CLOSING_AHEAD = r"\b(?!\s*,?\s*(?!it's|it\s|option|choice|letter)[a-z]{2})"
 _POST_TAIL = (
     r"\s+(?:the\s+)?(?:most\s+)?(?:correct|right|best|appropriate|accurate|suitable|(?:final\s+)?answer)(?![A-Za-z])"
 )
@@ -175,10 +181,12 @@ _KEY_RE = re.compile(
             *_cased("go", "going", "went", after=r"\s+with\b"),
             *_cased("settle", after=r"\s+on\b"),
             r"I'd\s+say\b", r"I\s+would\s+say\b", r"I'll\s+say\b", r"I\s+will\s+say\b",
-            *_cased("option", "choice", "selection", "response"), "OPTION(?![A-Za-z])", "CHOICE(?![A-Za-z])",
+            *_cased("option", "choice", "selection", "response", after=_NOUN_AHEAD),
+            f"OPTION{_NOUN_AHEAD}", f"CHOICE{_NOUN_AHEAD}",
             *"맞 옳 올바 알맞 적절 타당 정확 고르 고릅 골라 골랐 고를 고른 택하 택합 택했 택할 하겠 할게".split(),
-            *"것은 따라서 그러므로 결국".split(), *_cased("therefore", "thus", "hence", "so", "it's", after=r"\b"),
-            *_cased(r"it\s+is", r"it\s+must\s+be", after=r"\b"),
+            *"것은 따라서 그러므로 결국".split(),
+            *_cased("therefore", "thus", "hence", "so", "it's", after=_CLOSING_AHEAD),
+            *_cased(r"it\s+is", r"it\s+must\s+be", after=_CLOSING_AHEAD),
         ]
     )
 )
