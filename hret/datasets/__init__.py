@@ -45,7 +45,7 @@ def load_dataset(
     if isinstance(spec, Dataset):
         dataset = spec.select_subsets(subset)
     elif isinstance(spec, Path) or looks_like_file(spec):
-        dataset = load_file(Path(spec), split=split or "test", column_map=column_map)
+        dataset = load_file(Path(spec), split=split or "test", column_map=column_map, **params)
         dataset = dataset.select_subsets(subset)
     elif isinstance(spec, str):
         if spec.startswith("hf:"):  # any hub dataset: hf:<owner>/<name>
@@ -74,10 +74,17 @@ def looks_like_file(spec: object) -> bool:
                                       and not spec.startswith("hf:") and Path(spec).exists())
 
 
-def load_file(path: Path, *, split: str, column_map: Mapping[str, str] | None = None) -> Dataset:
+def load_file(path: Path, *, split: str, column_map: Mapping[str, str] | None = None,
+              encoding: str | None = None, **params: Any) -> Dataset:
+    """A local data file as a dataset; ``encoding`` for text files not in UTF-8."""
+    if params:
+        raise DatasetError(
+            f"dataset file {str(path)!r} takes no parameters {sorted(params)}; the one it takes "
+            "is encoding (e.g. dataset_params={'encoding': 'cp949'})"
+        )
     if not path.exists():
         raise DatasetError(f"Dataset file {str(path)!r} does not exist; check the path")
-    rows = read_rows(path)
+    rows = read_rows(path, encoding)
     samples = samples_from_rows(rows, name=path.stem, split=split, source=str(path),
                                 column_map=column_map)
     return Dataset(name=path.stem, samples=tuple(samples), split=split,

@@ -1,8 +1,13 @@
-"""Reading local ``.jsonl`` / ``.csv`` / ``.parquet`` files into samples."""
+"""Reading local ``.jsonl`` / ``.json`` / ``.csv`` / ``.parquet`` files into samples.
+
+Every problem with a file is a :class:`DatasetError` naming the file, the line
+(or row) and the field, what was expected and the fix.
+"""
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,29 +19,133 @@ from hret.sample import Sample
 
 FILE_SUFFIXES = (".jsonl", ".json", ".csv", ".parquet")
 MAPPING_KEYS = ("input", "reference", "options", "subset", "category")
+#: a UTF-8 byte order mark is skipped; other encodings are declared with ``encoding=``
+DEFAULT_ENCODING = "utf-8"
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
+class Rows(list[dict[str, Any]]):
+    """The rows of one file, with where each came from (``file line N`` or ``file row N``)."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]], source: str, lines: list[int] | None = None,
+                 ) -> None:
+        super().__init__(rows)
+        self.source = source
+        self.lines = lines
+
+    def where(self, index: int) -> str:
+        if self.lines is not None and index < len(self.lines):
+            return f"{self.source} line {self.lines[index]}"
+        return f"{self.source} row {index + 1}"
+
+
+def _codec(encoding: str | None, path: Path) -> str:
+    import codecs
+
+    name = encoding or DEFAULT_ENCODING
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, TypeError):
+        raise DatasetError(
+            f"{path}: encoding={encoding!r} is not an encoding Python knows; expected a codec "
+            "name such as 'utf-8', 'cp949' or 'euc-kr'"
+        ) from None
+    # utf-8-sig reads plain UTF-8 too and drops a byte order mark
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+def _decode(path: Path, encoding: str | None) -> str:
+    codec = _codec(encoding, path)
+    raw = path.read_bytes()
+    try:
+        return raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        declared = f"encoding={encoding!r}" if encoding else "UTF-8 (the default)"
+        raise DatasetError(
+            f"{path} line {line}: byte {raw[exc.start:exc.start + 1]!r} cannot be read as "
+            f"{declared}. Declare the file's encoding, e.g. dataset_params={{'encoding': 'cp949'}} "
+            "(load_dataset(..., encoding='cp949')), or save the file as UTF-8"
+        ) from None
+
+
+def _row(value: Any, where: str) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise DatasetError(
+        f"{where}: a JSON {_json_type(value)} ({json.dumps(value, ensure_ascii=False)[:60]}); "
+        'expected a JSON object with one row\'s fields, e.g. {"question": "...", "A": "...", '
+        '"B": "...", "answer": "A"}'
+    )
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def read_rows(path: Path, encoding: str | None = None) -> Rows:
+    """The rows of a data file. ``encoding`` applies to text formats (UTF-8 by
+    default, with or without a byte order mark)."""
     suffix = path.suffix.lower()
     if suffix == ".jsonl":
-        with path.open(encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()]
+        rows, lines = [], []
+        for number, line in enumerate(_decode(path, encoding).split("\n"), 1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(
+                    f"{path} line {number}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                    "expected one JSON object per line. Fix or remove that line"
+                ) from None
+            rows.append(_row(value, f"{path} line {number}"))
+            lines.append(number)
+        return Rows(rows, str(path), lines)
     if suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(_decode(path, encoding))
+        except json.JSONDecodeError as exc:
+            raise DatasetError(
+                f"{path} line {exc.lineno}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                "expected a JSON list of row objects"
+            ) from None
         if not isinstance(data, list):
-            raise DatasetError(f"{path} holds a JSON {type(data).__name__}; expected a list of rows")
-        return data
+            raise DatasetError(
+                f"{path} holds a JSON {_json_type(data)}; expected a list of row objects, "
+                '[{"question": ..., "answer": ...}, ...]'
+            )
+        return Rows((_row(v, f"{path} row {i + 1}") for i, v in enumerate(data)), str(path))
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            return list(csv.DictReader(f))
+        reader = csv.DictReader(io.StringIO(_decode(path, encoding), newline=""))
+        rows, lines = [], []
+        start = 2
+        try:
+            for row in reader:
+                rows.append(row)
+                lines.append(start)
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise DatasetError(f"{path} line {reader.line_num}: not valid CSV ({exc})") from None
+        return Rows(rows, str(path), lines)
     if suffix == ".parquet":
+        if encoding is not None and _codec(encoding, path) != "utf-8-sig":
+            raise DatasetError(
+                f"{path}: encoding={encoding!r} does not apply to Parquet, which stores text as "
+                "UTF-8; drop the encoding option"
+            )
         try:
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise DatasetError(
                 f"Reading {path} needs pyarrow; install it with: pip install 'pytest-hret[datasets]'"
             ) from exc
-        return list(pq.read_table(path).to_pylist())
+        try:
+            table = pq.read_table(path)
+        except Exception as exc:  # pyarrow's errors are not one type
+            raise DatasetError(f"{path} is not a readable Parquet file ({exc}); "
+                               "check the file or write it again") from None
+        return Rows(table.to_pylist(), str(path))
     raise DatasetError(
         f"Unsupported file type {suffix!r} for {path}; expected one of {', '.join(FILE_SUFFIXES)}"
     )
@@ -75,20 +184,19 @@ def multiple_choice_samples(
     samples = []
     letters = option_columns(rows[0]) if rows else []
     for index, row in enumerate(rows):
+        where = _where(rows, index, source)
         if "options" in row and row["options"] is not None:
-            raw = row["options"]
-            options = tuple(str(o) for o in (json.loads(raw) if isinstance(raw, str) else raw))
+            options = _options(row["options"], f"{where}: field 'options'")
         else:
             options = tuple(str(row[c]) for c in letters if row.get(c) not in (None, ""))
-        where = f"{source} row {index}"
         if len(options) < 2:
             raise DatasetError(f"{where} has {len(options)} options; expected at least 2")
         subset = _optional(row, subset_key)
         samples.append(
             Sample(
                 id=f"{name}/{subset or 'all'}/{split}/{index}",
-                input=str(row["question"]),
-                reference=parse_answer(row["answer"], len(options), where),
+                input=str(_field(row, "question", where)),
+                reference=parse_answer(_field(row, "answer", where), len(options), where),
                 options=options,
                 subset=subset,
                 category=_optional(row, category_key),
@@ -96,6 +204,39 @@ def multiple_choice_samples(
             )
         )
     return samples
+
+
+def _where(rows: list[dict[str, Any]], index: int, source: str) -> str:
+    return rows.where(index) if isinstance(rows, Rows) else f"{source} row {index + 1}"
+
+
+def _field(row: Mapping[str, Any], key: str, where: str) -> Any:
+    if key in row and row[key] is not None:
+        return row[key]
+    raise DatasetError(
+        f"{where}: no field {key!r} (fields: {', '.join(map(str, row)) or 'none'}); expected "
+        f"every row to have {key!r}. Add it, drop the row, or map another column with "
+        f"column_map={{..., {'input' if key == 'question' else 'reference'!r}: 'column'}}"
+    )
+
+
+def _options(raw: Any, where: str) -> tuple[str, ...]:
+    """Options given as a list, or as a JSON list in a text cell."""
+    value = raw
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise DatasetError(
+                f"{where} is not valid JSON ({exc.msg} at character {exc.pos}): {raw[:80]!r}; "
+                'expected a JSON list of option texts, e.g. ["서울", "부산", "대구", "인천"]'
+            ) from None
+    if not isinstance(value, (list, tuple)) and type(value).__name__ != "ndarray":
+        raise DatasetError(
+            f"{where} is a {type(value).__name__} ({str(raw)[:80]!r}); expected a list of option "
+            'texts, e.g. ["서울", "부산", "대구", "인천"]'
+        )
+    return tuple(str(o) for o in value)
 
 
 _MC_COLUMNS = {"question", "answer", "options", *LABELS}
@@ -133,19 +274,20 @@ def mapped_samples(
                 f"{source} has no column(s) {missing}; its columns are {sorted(rows[0])}"
             )
     samples = []
+    used = set(mapping.values())
     for index, row in enumerate(rows):
+        where = _where(rows, index, source)
         options: tuple[str, ...] = ()
-        reference = str(row[mapping["reference"]])
+        reference = str(_field(row, mapping["reference"], where))
         if "options" in mapping:
-            raw = row[mapping["options"]]
-            options = tuple(str(o) for o in (json.loads(raw) if isinstance(raw, str) else raw))
-            reference = parse_answer(row[mapping["reference"]], len(options), f"{source} row {index}")
+            options = _options(_field(row, mapping["options"], where),
+                               f"{where}: field {mapping['options']!r}")
+            reference = parse_answer(_field(row, mapping["reference"], where), len(options), where)
         subset = _optional(row, mapping.get("subset"))
-        used = set(mapping.values())
         samples.append(
             Sample(
                 id=f"{name}/{subset or 'all'}/{split}/{index}",
-                input=str(row[mapping["input"]]),
+                input=str(_field(row, mapping["input"], where)),
                 reference=reference,
                 options=options,
                 subset=subset,
