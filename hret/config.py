@@ -32,6 +32,8 @@ class HRETConfig:
     max_error_rate: share of failed model calls above which a run is an error.
     progress: show a progress bar ("auto": only on an interactive terminal).
     cache: path of the response cache (None: no cache).
+    timeout: seconds one model call (one batch) may take before it becomes an
+        error record (None: no limit).
     """
 
     default_dataset: str = "ko-sample"
@@ -51,6 +53,7 @@ class HRETConfig:
     max_error_rate: float = 0.0
     progress: bool | str = "auto"
     cache: str | None = None
+    timeout: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -70,8 +70,10 @@ class EvaluationContext(Integrations):
             return self
         self._started = True
         dataset = self.settings["dataset"]
+        if not isinstance(dataset, str):  # not str(dataset): a Dataset's repr lists every sample
+            dataset = getattr(dataset, "name", None) or type(dataset).__name__
         self.metrics_tracker.start_run(
-            run_name=self.run_name, dataset=getattr(dataset, "name", str(dataset)),
+            run_name=self.run_name, dataset=dataset,
             model=self.settings["model"] or self.settings["model_backend_name"], run_id=self.run_id)
         self.run_name = self.metrics_tracker.run_metadata["run_name"]
         if active_collector() is None:  # under pytest the controller forwards results, once
@@ -141,7 +143,7 @@ class EvaluationContext(Integrations):
         target = Path(self.settings["output_dir"]) / target if target.parent == Path(".") else target
         tracker = self.metrics_tracker
         return str(write_run(target, tracker.run_metadata, tracker.current_run_metrics,
-                             [r.to_dict() for r in self.results], with_samples))
+                             [r.to_dict(samples=with_samples) for r in self.results], with_samples))
 
 
 def evaluation_context(run_name: str | None = None, **kwargs: Any) -> EvaluationContext:

@@ -104,7 +104,7 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
     renders them once for all its models)."""
     from hret.backends.base import usage_between, usage_of
     from hret.engine import EngineOptions, run_samples
-    from hret.metrics import aggregate
+    from hret.metrics import Tally, aggregate
     from hret.progress import interactive
     from hret.store.recorder import Recorder
 
@@ -124,21 +124,29 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
     options = EngineOptions(
         max_workers=int(settings["max_workers"]), batch_size=int(settings["batch_size"]),
         progress=interactive() if progress == "auto" else bool(progress),
+        timeout=settings["timeout"],
     )
     stem = run_dir.stem(model.label)
     samples_path = run_dir.samples_path(stem)
     started = time.time()
     clock = time.perf_counter()
     usage_before = usage_of(model)
-    with Recorder(samples_path) as recorder:
-        records = run_samples(model, dataset.samples, prompts, evaluator, options, recorder)
+    # records stream to disk; only what the statistics need stays in memory
+    tally = Tally(evaluator.mode == "generate")
+    with Recorder(samples_path, size=len(dataset.samples)) as recorder:
+        outcome = run_samples(model, dataset.samples, prompts, evaluator, options, recorder, tally.add)
     duration = time.perf_counter() - clock
-    summary = aggregate(records, dataset.samples, evaluator, duration)
+    summary = aggregate(outcome.records, dataset.samples, evaluator, duration, tally)
     result = EvaluationResult(
-        metrics=summary.metrics, samples=records, subsets=summary.subsets,
+        metrics=summary.metrics, samples=outcome.records, subsets=summary.subsets,
         categories=summary.categories,
         info=provenance(model, dataset, evaluator, template, settings, run, started, samples_path),
     )
+    if options.timeout is not None or outcome.timed_out:
+        result.info["timeouts"] = {"timeout_s": options.timeout, "timed_out": outcome.timed_out,
+                                   "abandoned_threads": outcome.abandoned}
+    if outcome.escaped:
+        result.info["escaped_records"] = outcome.escaped
     if cache:
         from hret.cache import cache_stats
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -40,73 +41,129 @@ _HANGUL = re.compile("[가-힣ㄱ-ㅎㅏ-ㅣ]")
 _FOREIGN_WORD = re.compile(r"[^\W\d_가-힣ㄱ-ㅎㅏ-ㅣ]{2,}")
 
 
+def _korean_vote(output: object) -> bool | None:
+    """Whether ``output`` is written mainly in Hangul (at least half of its
+    letters); None when it has no words (``B``, ``42``) or is not text."""
+    if not isinstance(output, str):
+        return None
+    text = strip_reasoning(output)
+    hangul = len(_HANGUL.findall(text))
+    foreign = sum(len(w) for w in _FOREIGN_WORD.findall(text))
+    return hangul >= foreign if hangul + foreign else None
+
+
 def korean_response_rate(outputs: Sequence[object]) -> float | None:
     """Share of outputs written mainly in Hangul (at least half of their letters).
 
     Single letters are not words: an output such as ``B`` or ``42`` has no
     language and is not counted. None when no output has words.
     """
-    counted = korean = 0
-    for output in outputs:
-        if not isinstance(output, str):
-            continue
-        text = strip_reasoning(output)
-        hangul = len(_HANGUL.findall(text))
-        foreign = sum(len(w) for w in _FOREIGN_WORD.findall(text))
-        if hangul + foreign:
-            counted += 1
-            korean += hangul >= foreign
-    return korean / counted if counted else None
+    votes = [v for v in map(_korean_vote, outputs) if v is not None]
+    return sum(votes) / len(votes) if votes else None
+
+
+class Tally:
+    """What aggregation needs of each record, kept as numbers while the records
+    themselves stream to disk: scores with their subset and category, latencies,
+    counts. About 25 bytes a sample."""
+
+    def __init__(self, count_language: bool = True) -> None:
+        self.total = 0
+        self.errors = 0
+        self.extraction_failed = 0
+        self.latencies = array("d")
+        self.scores = array("d")
+        self.subsets = array("l")
+        self.categories = array("l")
+        self._keys: dict[str | None, int] = {None: -1}
+        self._names: dict[int, str] = {}
+        self.count_language = count_language
+        self.language_counted = 0
+        self.korean = 0
+
+    def _key(self, name: str | None) -> int:
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = len(self._names)
+            self._names[key] = str(name)
+        return key
+
+    def add(self, record: Record) -> None:
+        self.total += 1
+        if record["error"] is not None:
+            self.errors += 1
+        else:
+            self.latencies.append(record["latency_ms"])
+        score = record["score"]
+        if score is None:
+            return
+        self.scores.append(float(score))
+        self.subsets.append(self._key(record["subset"]))
+        self.categories.append(self._key(record["category"]))
+        self.extraction_failed += bool(record["extraction_failed"])
+        if self.count_language:
+            vote = _korean_vote(record["output"])
+            if vote is not None:
+                self.language_counted += 1
+                self.korean += vote
+
+    def groups(self, keys: Sequence[int]) -> dict[str, list[float]]:
+        grouped: dict[str, list[float]] = defaultdict(list)
+        for key, value in zip(keys, self.scores, strict=True):
+            if key >= 0:
+                grouped[self._names[key]].append(value)
+        return grouped
+
+    def clusters(self) -> list[str]:
+        return [self._names[k] if k >= 0 else "" for k in self.subsets]
 
 
 def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: Evaluator,
-              duration_s: float) -> Aggregate:
+              duration_s: float, tally: Tally | None = None) -> Aggregate:
+    """Metrics of a run. ``tally`` holds what the records hold when it was fed
+    while they streamed; else it is built from ``records``. ``records`` are
+    read (again) only for an evaluator with its own ``aggregate``."""
+    if tally is None:
+        tally = Tally(evaluator.mode == "generate")
+        for record in records:
+            tally.add(record)
     name = evaluator.metric
-    scored = [r for r in records if r["score"] is not None]
-    errors = sum(1 for r in records if r["error"] is not None)
+    total = tally.total
     metrics: dict[str, float] = {
-        "n": len(scored),
-        "n_total": len(records),
-        "error_count": errors,
-        "error_rate": errors / len(records) if records else 0.0,
+        "n": len(tally.scores),
+        "n_total": total,
+        "error_count": tally.errors,
+        "error_rate": tally.errors / total if total else 0.0,
         "duration_s": round(duration_s, 6),
     }
     result = Aggregate(metrics)
-    latencies = [r["latency_ms"] for r in records if r["error"] is None]
-    if latencies:
-        metrics["latency_p50_ms"] = stats.percentile(latencies, 50)
-        metrics["latency_p95_ms"] = stats.percentile(latencies, 95)
-    if not scored:
+    if tally.latencies:
+        metrics["latency_p50_ms"] = stats.percentile(tally.latencies, 50)
+        metrics["latency_p95_ms"] = stats.percentile(tally.latencies, 95)
+    if not tally.scores:
         return result
-    values = [float(r["score"]) for r in scored]
+    values = tally.scores
     summary = stats.summarize(values)
     metrics[name] = summary.mean
     metrics[f"{name}_stderr"] = summary.stderr
     metrics[f"{name}_ci_low"] = summary.ci_low
     metrics[f"{name}_ci_high"] = summary.ci_high
-    metrics["extraction_failure_rate"] = sum(1 for r in scored if r["extraction_failed"]) / len(scored)
-    if evaluator.mode == "generate":
-        rate = korean_response_rate([r["output"] for r in scored])
-        if rate is not None:
-            metrics["korean_response_rate"] = rate
+    metrics["extraction_failure_rate"] = tally.extraction_failed / len(values)
+    if evaluator.mode == "generate" and tally.count_language and tally.language_counted:
+        metrics["korean_response_rate"] = tally.korean / tally.language_counted
 
-    by_subset: dict[str, list[float]] = defaultdict(list)
-    by_category: dict[str, list[float]] = defaultdict(list)
-    for record, value in zip(scored, values, strict=True):
-        if record["subset"] is not None:
-            by_subset[record["subset"]].append(value)
-        if record["category"] is not None:
-            by_category[record["category"]].append(value)
+    by_subset = tally.groups(tally.subsets)
+    by_category = tally.groups(tally.categories)
     result.subsets = {k: _group_summary(v, name) for k, v in by_subset.items()}
     result.categories = {k: _group_summary(v, name) for k, v in by_category.items()}
     if len(by_subset) > 1:
         metrics[f"{name}_macro"] = stats.micro_macro(by_subset)[1]
-        clusters = [r["subset"] if r["subset"] is not None else "" for r in scored]
-        metrics[f"{name}_stderr_clustered"] = stats.clustered_stderr(values, clusters)
+        metrics[f"{name}_stderr_clustered"] = stats.clustered_stderr(values, tally.clusters())
     if len(by_category) > 1:
         metrics[f"{name}_macro_category"] = stats.micro_macro(by_category)[1]
 
     if type(evaluator).aggregate is not Evaluator.aggregate:  # skip the copies when unused
+        scored = [r for r in records if r["score"] is not None]
         extra = evaluator.aggregate(
             [samples[r["index"]] for r in scored], [r["output"] for r in scored],
             [Score(r["score"], r["extracted"], r["extraction_failed"]) for r in scored],

@@ -294,6 +294,9 @@ OPTIONS: tuple[Option, ...] = (
            help="progress lines while samples run"),
     Option("cache", path, "cache", parse=parse_text, metavar="PATH",
            help="response cache (SQLite): repeated prompts are answered from it, so a killed run resumes"),
+    Option("timeout", positive_number, "timeout", parse=parse_seconds, metavar="SECONDS",
+           help="seconds one model call (one batch) may take; a call over it is that sample's "
+                "error and the run goes on (a sync call is abandoned on its thread)"),
     Option("strict_sinks", flag, default=False),
     # configuration only
     Option("auto_save_results", flag, "auto_save_results", evaluation=False),

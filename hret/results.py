@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hret.errors import ThresholdError, did_you_mean
 from hret.metrics import LOWER_IS_BETTER
-from hret.store.files import write_json_atomic
+from hret.store.files import write_atomic, write_json_atomic
 
 #: where bounds come from that an item does not state itself
 SESSION_SOURCES = ("command line", "ini")
@@ -53,7 +53,9 @@ class EvaluationResult:
     """What one evaluation produced. ``to_dict()`` gives JSON builtins only."""
 
     metrics: dict[str, float]
-    samples: list[dict[str, Any]] = field(default_factory=list)
+    #: per-sample records in input order: a list, or a :class:`~hret.store.recorder.RecordFile`
+    #: that reads them from the run's samples JSONL on demand
+    samples: Sequence[dict[str, Any]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     subsets: dict[str, dict[str, float]] = field(default_factory=dict)
     categories: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -68,7 +70,9 @@ class EvaluationResult:
     def failed_checks(self) -> list[ThresholdCheck]:
         return [c for c in self.threshold_checks if not c.passed]
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, samples: bool = True) -> dict[str, Any]:
+        """JSON builtins; ``samples=False`` leaves the per-sample records out
+        (``"samples": []``) instead of reading them all into memory."""
         return {
             "metrics": dict(self.metrics),
             "subsets": {k: dict(v) for k, v in self.subsets.items()},
@@ -76,7 +80,7 @@ class EvaluationResult:
             "threshold_checks": [c.to_dict() for c in self.threshold_checks],
             "passed": self.passed,
             "info": self.info,
-            "samples": self.samples,
+            "samples": list(self.samples) if samples else [],
         }
 
     @classmethod
@@ -91,7 +95,23 @@ class EvaluationResult:
         )
 
     def save_json(self, path: str | Path) -> Path:
-        return write_json_atomic(Path(path), self.to_dict())
+        """Write :meth:`to_dict` as JSON; records kept on disk are copied line
+        by line, never all read into memory."""
+        from hret.store.recorder import RecordFile
+
+        if not isinstance(self.samples, RecordFile):
+            return write_json_atomic(Path(path), self.to_dict())
+        head = json.dumps(self.to_dict(samples=False), ensure_ascii=False, default=str)
+        assert head.endswith('"samples": []}')  # samples is the last key
+        records = self.samples
+
+        def chunks() -> Iterator[bytes]:
+            yield head[:-2].encode("utf-8", "backslashreplace")
+            for number, line in enumerate(records.lines()):
+                yield b"," + line if number else line
+            yield b"]}"
+
+        return write_atomic(Path(path), chunks())
 
     @classmethod
     def load_json(cls, path: str | Path) -> EvaluationResult:
@@ -103,7 +123,7 @@ class EvaluationResult:
             import pandas as pd
         except ImportError as exc:
             raise ImportError("to_dataframe() needs pandas: pip install pandas") from exc
-        return pd.DataFrame(self.samples)
+        return pd.DataFrame(list(self.samples))
 
     def __repr__(self) -> str:
         shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in self.metrics.items()

@@ -116,14 +116,20 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | None) -> None:
+        from hret.secrets import register
+
         self._value = value
+        register(value)
 
     def reveal(self) -> str | None:
         return self._value
 
-    def scrub(self, text: str) -> str:
-        """``text`` with the credential replaced by ``***``."""
-        return text.replace(self._value, "***") if self._value else text
+    @staticmethod
+    def scrub(text: str) -> str:
+        """``text`` with this and every other known credential replaced by ``***``."""
+        from hret.secrets import scrub
+
+        return scrub(text)
 
     def __bool__(self) -> bool:
         return bool(self._value)

@@ -44,6 +44,9 @@ class LiteLLMBackend(RemoteBackend):
                               "e.g. 'openai/gpt-4o-mini'")
         settings = GenerationSettings.build(generation, owner="litellm backend",
                                             other_options=OPTIONS)
+        from hret.secrets import register_url
+
+        register_url(base_url)
         super().__init__(api_key=api_key, max_concurrency=max_concurrency, timeout=timeout,
                          retry=RetryPolicy(max_retries, backoff_base, backoff_max), settings=settings)
         self.model = model

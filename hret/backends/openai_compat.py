@@ -58,6 +58,10 @@ class OpenAIBackend(RemoteBackend):
                 "openai backend: no API key. Pass api_key=..., set OPENAI_API_KEY, or pass "
                 "base_url=... for a local server that needs none."
             )
+        from hret.secrets import register_headers, register_url
+
+        register_headers(default_headers)
+        register_url(base_url)
         super().__init__(api_key=key, max_concurrency=max_concurrency, timeout=timeout,
                          retry=RetryPolicy(max_retries, backoff_base, backoff_max), settings=settings)
         self.model = model

@@ -14,6 +14,7 @@ from typing import Any
 
 from hret.registry import Registry
 from hret.results import EvaluationResult
+from hret.secrets import scrub
 
 logger = logging.getLogger("hret")
 
@@ -89,7 +90,7 @@ def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False
             getattr(sink, method)(event)
         except Exception as exc:
             name = getattr(sink, "name", type(sink).__name__)
-            message = f"sink {name!r} failed in {method}: {type(exc).__name__}: {exc}"
+            message = scrub(f"sink {name!r} failed in {method}: {type(exc).__name__}: {exc}")
             if strict:
                 raise SinkError(message) from exc
             logger.warning(message)

@@ -1,0 +1,77 @@
+"""One scrubber for every text that can carry a credential.
+
+Backends register what they are given (``api_key``, every header value, the
+user info of a URL, hub tokens) through :class:`hret.backends.base.Secret` or
+:func:`register`; :func:`scrub` replaces each registered value, URL user info
+and ``Authorization``/``api-key`` style header values with ``***``. Every error
+text goes through it before it is stored, logged or handed to a sink.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Mapping
+
+MASK = "***"
+#: shorter values are not treated as secrets: masking them would garble ordinary text
+MIN_LENGTH = 4
+
+_lock = threading.Lock()
+_values: tuple[str, ...] = ()
+
+_USERINFO = re.compile(r"(?<=://)[^/\s@'\"<>]+@")
+_HEADER = re.compile(
+    r"(?i)((?:authorization|proxy-authorization|api[-_]?key|x-api-key|x-auth-token|"
+    r"access[-_]?token|token)['\"]?\s*[:=]\s*['\"]?(?:bearer\s+|basic\s+|token\s+)?)"
+    r"[^\s'\",;}]+"
+)
+
+
+def register(*values: str | None) -> None:
+    """Treat each value (and, for ``Bearer <token>``, the token) as a secret."""
+    found = set()
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        for part in (value, value.split(None, 1)[-1]):
+            if len(part.strip()) >= MIN_LENGTH:
+                found.add(part.strip())
+    if not found:
+        return
+    global _values
+    with _lock:
+        # longest first, so that a value containing another is masked whole
+        _values = tuple(sorted(set(_values) | found, key=len, reverse=True))
+
+
+def register_headers(headers: Mapping[str, str] | None) -> None:
+    """Every header value is a possible credential (``api-key``, custom auth)."""
+    register(*(str(v) for v in (headers or {}).values()))
+
+
+def register_url(url: str | None) -> None:
+    """The user name and password in ``scheme://user:password@host``."""
+    if not url:
+        return
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        register(parts.password, unquote(parts.password))
+    if parts.username:
+        register(parts.username, unquote(parts.username))
+
+
+def scrub(text: str) -> str:
+    """``text`` with every known credential replaced by ``***``."""
+    for value in _values:
+        if value in text:
+            text = text.replace(value, MASK)
+    if "://" in text:
+        text = _USERINFO.sub(MASK + "@", text)
+    return _HEADER.sub(lambda m: m.group(1) + MASK, text)
+
+
+def scrub_all(texts: Iterable[str]) -> list[str]:
+    return [scrub(t) for t in texts]
