@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 MASK = "***"
 #: shorter values are not treated as secrets: masking them would garble ordinary text
@@ -71,7 +71,3 @@ def scrub(text: str) -> str:
     if "://" in text:
         text = _USERINFO.sub(MASK + "@", text)
     return _HEADER.sub(lambda m: m.group(1) + MASK, text)
-
-
-def scrub_all(texts: Iterable[str]) -> list[str]:
-    return [scrub(t) for t in texts]

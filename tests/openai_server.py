@@ -29,13 +29,15 @@ TOKEN = re.compile(r"\s*\S+|\s+")
 class Behaviour:
     """How to answer one request. ``malformed``: "json" (a body that is not
     JSON) or "shape" (JSON without choices). ``echo_auth``: a 401 whose message
-    repeats the Authorization header, as some providers do."""
+    repeats the Authorization header, as some providers do; ``echo_headers``:
+    a 400 whose message repeats every request header and the request line."""
 
     status: int = 200
     retry_after: str | None = None
     delay: float = 0.0
     malformed: str | None = None
     echo_auth: bool = False
+    echo_headers: bool = False
 
 
 @dataclass
@@ -207,6 +209,11 @@ class _Handler(BaseHTTPRequestHandler):
                 state.in_flight -= 1
 
     def _answer(self, body: dict[str, Any], prompt: str, behaviour: Behaviour) -> None:
+        if behaviour.echo_headers:
+            sent = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+            self._send(400, {"error": {"message": f"bad request {self.requestline} with {sent}",
+                                       "type": "invalid_request_error"}})
+            return
         if behaviour.echo_auth:
             key = self.headers.get("Authorization", "")
             self._send(401, {"error": {"message": f"Incorrect API key provided: {key}",
