@@ -8,7 +8,7 @@ value when one was given, else ``hret.configure``'s, else the default.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,12 @@ from hret.config import fallback
 from hret.datasets import Dataset, load_dataset
 from hret.methods import Evaluator, get_evaluator
 from hret.models import Model
-from hret.prompts import PromptTemplate, as_template, default_template
+from hret.prompts import PromptTemplate, RenderedPrompts, as_template, default_template
 from hret.results import EvaluationResult, check_thresholds
 from hret.store.rundir import RunDirectory
 
 #: the prompts of a dataset's samples and the template that made them
-Rendered = tuple[list[Any], PromptTemplate | None]
+Rendered = tuple[Sequence[Any], PromptTemplate | None]
 #: options that select the samples of a dataset
 DATASET_OPTIONS = ("split", "subset", "limit", "seed", "dataset_params", "column_map")
 
@@ -81,17 +81,14 @@ def evaluator_for(settings: Settings, dataset: Dataset) -> Evaluator:
 
 
 def render(dataset: Dataset, settings: Settings) -> Rendered:
-    """Every sample's prompt, with its few-shot examples."""
+    """Every sample's prompt, with its few-shot examples, rendered when read."""
     template = as_template(settings["prompt_template"]) or dataset.prompt
     k = int(settings["num_fewshot"] or 0)
     seed = int(settings["seed"] or 0)
-    rendered: list[Any] = []
-    for sample in dataset.samples:
-        if not isinstance(sample.input, str):
-            rendered.append([dict(m) for m in sample.input])
-            continue
-        chosen = template or default_template(sample)
-        rendered.append(chosen.render(sample, dataset.fewshot_for(sample, k, seed) if k else ()))
+    fewshot = (lambda sample: dataset.fewshot_for(sample, k, seed)) if k else None
+    rendered = RenderedPrompts(dataset.samples, template, fewshot)
+    if len(rendered):
+        rendered[0]  # a template or few-shot problem shows before any model call
     used = template or (default_template(dataset.samples[0]) if dataset.samples else None)
     return rendered, used
 

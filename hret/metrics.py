@@ -90,29 +90,32 @@ class Tally:
 
     def add(self, record: Record) -> None:
         self.total += 1
-        if record["error"] is not None:
+        if record["error"] is not None:  # an error record has no score
             self.errors += 1
-        else:
-            self.latencies.append(record["latency_ms"])
+            return
+        self.latencies.append(record["latency_ms"])
         score = record["score"]
         if score is None:
             return
-        self.scores.append(float(score))
-        self.subsets.append(self._key(record["subset"]))
-        self.categories.append(self._key(record["category"]))
-        self.extraction_failed += bool(record["extraction_failed"])
+        self.scores.append(score)
+        keys = self._keys
+        subset, category = record["subset"], record["category"]
+        self.subsets.append(keys[subset] if subset in keys else self._key(subset))
+        self.categories.append(keys[category] if category in keys else self._key(category))
+        if record["extraction_failed"]:
+            self.extraction_failed += 1
         if self.count_language:
             vote = _korean_vote(record["output"])
             if vote is not None:
                 self.language_counted += 1
                 self.korean += vote
 
-    def groups(self, keys: Sequence[int]) -> dict[str, list[float]]:
-        grouped: dict[str, list[float]] = defaultdict(list)
+    def groups(self, keys: Sequence[int]) -> dict[str, array[float]]:
+        grouped: dict[str, array[float]] = defaultdict(lambda: array("d"))
         for key, value in zip(keys, self.scores, strict=True):
             if key >= 0:
                 grouped[self._names[key]].append(value)
-        return grouped
+        return dict(grouped)
 
     def clusters(self) -> list[str]:
         return [self._names[k] if k >= 0 else "" for k in self.subsets]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 Message = Mapping[str, str]
+NO_METADATA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +26,8 @@ class Sample:
     options: tuple[str, ...] = ()
     subset: str | None = None
     category: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    # one shared empty mapping: a million samples need not hold a million empty dicts
+    metadata: Mapping[str, Any] = field(default_factory=lambda: NO_METADATA)
 
     @property
     def is_multiple_choice(self) -> bool:

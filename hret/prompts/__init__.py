@@ -7,11 +7,12 @@ from hret.prompts.reference import BenchmarkPrompt, ChatPrompt, choose
 from hret.prompts.templates import (
     LABELS,
     PromptTemplate,
+    RenderedPrompts,
     as_template,
     default_template,
     format_options,
     label_list,
 )
 
-__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate", "as_template", "choose",
+__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate", "RenderedPrompts", "as_template", "choose",
            "default_template", "format_options", "label_list"]

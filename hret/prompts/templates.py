@@ -6,8 +6,9 @@ answer format (``정답: X``) that the extractor reads back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, overload
 
 from hret.sample import Sample
 
@@ -81,3 +82,34 @@ def as_template(template: str | PromptTemplate | None) -> PromptTemplate | None:
             "expected a str with {question} / {options} fields or a PromptTemplate"
         )
     return PromptTemplate(template)
+
+
+class RenderedPrompts(Sequence[Any]):
+    """Each sample's prompt (text, or its chat messages), rendered when read:
+    the prompts of a large dataset are never all in memory at once.
+    ``template`` None means each sample's default; ``fewshot(sample)`` gives
+    its few-shot examples."""
+
+    def __init__(self, samples: Sequence[Sample], template: PromptTemplate | None,
+                 fewshot: Callable[[Sample], Sequence[Sample]] | None = None) -> None:
+        self.samples = samples
+        self.template = template
+        self.fewshot = fewshot
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        sample = self.samples[index]
+        if not isinstance(sample.input, str):
+            return [dict(m) for m in sample.input]
+        chosen = self.template or default_template(sample)
+        return chosen.render(sample, self.fewshot(sample) if self.fewshot else ())

@@ -58,17 +58,17 @@ class Recorder:
 
     def write(self, record: dict[str, Any]) -> None:
         try:
-            data = self._encode(record).encode("utf-8")
+            data = (self._encode(record) + "\n").encode("utf-8")
         except UnicodeEncodeError:
             record.update(escape_unencodable(record))
             record[ESCAPED] = True
             self.escaped += 1
-            data = self._encode(record).encode("utf-8")
+            data = (self._encode(record) + "\n").encode("utf-8")
         index = record.get("index")
-        if isinstance(index, int) and 0 <= index < len(self._offsets):
+        if type(index) is int and 0 <= index < len(self._offsets):
             self._offsets[index] = self._position
-        self._file.write(data + b"\n")
-        self._position += len(data) + 1
+        self._file.write(data)
+        self._position += len(data)
         self.count += 1
         now = time.monotonic()
         if now - self._last_flush >= self._flush_every:
