@@ -84,7 +84,8 @@ def path(key: str, value: Any) -> str | None:
     if isinstance(value, Path):
         return str(value)
     if not isinstance(value, str) or not value.strip():
-        raise _fail(key, value, "a file or directory path (a string)")
+        example = {"output_dir": "hret_results", "cache": "hret_cache.sqlite"}.get(key, "path/to/file")
+        raise _fail(key, value, "a file or directory path (a string)", f"e.g. {key}={example!r}")
     return value
 
 

@@ -26,7 +26,7 @@ def register(subparsers: Any) -> None:
                      help="one backend parameter (repeatable); VALUE is read as JSON when it "
                           "parses, else as text")
     run.add_argument("--method", "-m", default=None, help="evaluation method (see: hret list methods)")
-    run.add_argument("--evaluator-params", default=None, metavar="JSON",
+    run.add_argument("--evaluator-params", type=_table("evaluator_params"), default=None, metavar="JSON",
                      help="evaluation method parameters as a JSON object")
     run.add_argument("--split", default=None)
     run.add_argument("--subset", action="append", default=None, help="subset (repeatable)")
@@ -36,6 +36,8 @@ def register(subparsers: Any) -> None:
     run.add_argument("--max-workers", type=_positive, default=None)
     run.add_argument("--batch-size", type=_positive, default=None)
     run.add_argument("--cache", default=None, metavar="PATH", help="response cache (SQLite file)")
+    run.add_argument("--timeout", type=_table("timeout"), default=None, metavar="SECONDS",
+                     help="seconds one model call may take; a call over it is that sample's error")
     run.add_argument("--output", "-o", default=None, metavar="PATH",
                      help="write the result JSON here (it is also saved under the output dir)")
     run.add_argument("--run-name", default=None)
@@ -45,6 +47,24 @@ def register(subparsers: Any) -> None:
     listing.add_argument("what", nargs="?", choices=LISTS, default=None,
                          help="one of: " + ", ".join(LISTS) + " (default: all)")
     listing.set_defaults(func=list_command)
+
+
+def _table(name: str) -> Any:
+    """The option table's parser for ``name``, as an argparse type: a bad value
+    is reported as ``argument --NAME: <what is wrong and what is expected>``."""
+    from hret.options import BY_NAME
+
+    parse = BY_NAME[name].parse
+    assert parse is not None
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = name.replace("_", "-")
+    return convert
 
 
 def _positive(text: str) -> int:
@@ -86,10 +106,11 @@ def run_command(args: argparse.Namespace) -> int:
     from hret.runner import PipelineRunner
 
     try:
-        evaluator_params = json.loads(args.evaluator_params) if args.evaluator_params else None
+        evaluator_params = args.evaluator_params
         options = {k: v for k, v in {
             "limit": args.limit, "num_fewshot": args.num_fewshot, "seed": args.seed,
             "max_workers": args.max_workers, "batch_size": args.batch_size, "cache": args.cache,
+            "timeout": args.timeout,
         }.items() if v is not None}
         runner = PipelineRunner(
             dataset_name=args.dataset, subset=args.subset, split=args.split,
