@@ -272,9 +272,10 @@ async def _timed_async(call: Callable[[Any], Any], arg: Any, timeout: float | No
             output = await call(arg)
         else:
             output = await asyncio.wait_for(call(arg), timeout)
-    except asyncio.TimeoutError:
-        if timeout is None:
-            raise
+    except asyncio.TimeoutError as exc:
+        elapsed = time.perf_counter() - start
+        if timeout is None or elapsed < timeout:  # the call's own timeout, not ours
+            return None, _describe(exc), elapsed
         if counts is not None:
             with counts.lock:
                 counts.timed_out += 1

@@ -21,10 +21,12 @@ _lock = threading.Lock()
 _values: tuple[str, ...] = ()
 
 _USERINFO = re.compile(r"(?<=://)[^/\s@'\"<>]+@")
+# a credential-like value after an auth header or key name; short values (``token: '<'`` in a
+# parser's message) are left alone
 _HEADER = re.compile(
-    r"(?i)((?:authorization|proxy-authorization|api[-_]?key|x-api-key|x-auth-token|"
+    r"(?i)((?<![a-z0-9])(?:authorization|proxy-authorization|api[-_]?key|x-api-key|x-auth-token|"
     r"access[-_]?token|token)['\"]?\s*[:=]\s*['\"]?(?:bearer\s+|basic\s+|token\s+)?)"
-    r"[^\s'\",;}]+"
+    r"[^\s'\",;}]{8,}"
 )
 
 

@@ -79,3 +79,8 @@ def test_backend_tokens_and_keys_are_registered_when_given() -> None:
 
     Secret("hf-TOKEN-abcdef12")
     assert scrub("401 for token hf-TOKEN-abcdef12") == "401 for token ***"
+
+
+def test_short_values_after_token_words_are_not_masked() -> None:
+    assert scrub("JSON parse error: unexpected token: '<' at 1") == "JSON parse error: unexpected token: '<' at 1"
+    assert scrub("max_tokens=512 and prompt_tokens: 20") == "max_tokens=512 and prompt_tokens: 20"
