@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from hret.methods import Evaluator
 from hret.models import Model, batch_mismatch, run_coroutine
-from hret.progress import Progress
+from hret.progress import QUIET_START, Progress, Writer
 from hret.sample import Sample
 from hret.store.recorder import Recorder
 
@@ -29,6 +29,10 @@ class EngineOptions:
     max_workers: int = 1
     batch_size: int = 8
     progress: bool = False
+    #: where progress lines go (None: stderr, live on a terminal)
+    progress_writer: Writer | None = None
+    #: seconds before the first progress line (0: from the start, as when asked for)
+    progress_quiet_start: float = QUIET_START
 
 
 class _Run:
@@ -78,7 +82,7 @@ class _Run:
         if self.recorder is not None:
             with self.lock:
                 self.recorder.write(record)
-        self.progress.advance()
+        self.progress.advance(record["score"], record["error"] is not None)
 
 
 def _describe(exc: BaseException) -> str:
@@ -91,7 +95,8 @@ def run_samples(model: Model, samples: Sequence[Sample], prompts: Sequence[Any],
                 evaluator: Evaluator, options: EngineOptions,
                 recorder: Recorder | None = None) -> list[Record]:
     """Evaluate every sample; returns one record per sample, in input order."""
-    with Progress(len(samples), enabled=options.progress, label=model.label) as progress:
+    with Progress(len(samples), enabled=options.progress, label=model.label, metric=evaluator.metric,
+                  writer=options.progress_writer, quiet_start=options.progress_quiet_start) as progress:
         run = _Run(samples, prompts, evaluator, recorder, progress)
         if model.kind == "sync":
             _run_sync(model.call, run, options.max_workers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -67,9 +67,11 @@ class ItemSpec:
 
 
 class ItemCollector:
-    """Receives every result and tracked metric produced while an item runs."""
+    """Receives every result and tracked metric produced while an item runs;
+    ``progress_writer`` shows the progress of its evaluations (None: quiet)."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress_writer: Callable[[str], None] | None = None) -> None:
+        self.progress_writer = progress_writer
         self.results: list[tuple[str, EvaluationResult]] = []
         self.tracked: list[tuple[str, dict[str, Any]]] = []
 

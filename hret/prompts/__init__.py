@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hret.prompts.reference import BenchmarkPrompt, ChatPrompt, choose
 from hret.prompts.templates import (
+    DEFAULT_MC,
+    DEFAULT_PLAIN,
     LABELS,
     PromptTemplate,
     as_template,
@@ -13,5 +15,6 @@ from hret.prompts.templates import (
     label_list,
 )
 
-__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate", "as_template", "choose",
+__all__ = ["DEFAULT_MC", "DEFAULT_PLAIN", "LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate", "as_template",
+           "choose",
            "default_template", "format_options", "label_list"]

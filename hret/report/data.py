@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from hret.results import EvaluationResult
+from hret.results import EvaluationResult, headline_of
 
 Results = (EvaluationResult | Mapping[str, Any] | Mapping[str, EvaluationResult]
            | Iterable[EvaluationResult | Mapping[str, Any]])
@@ -26,7 +26,7 @@ def as_result_dicts(results: Results) -> list[dict[str, Any]]:
 
 
 def headline(result: Mapping[str, Any]) -> str:
-    return str(result.get("info", {}).get("headline") or "accuracy")
+    return headline_of(result.get("info", {}))
 
 
 def title_of(result: Mapping[str, Any]) -> str:

@@ -95,7 +95,7 @@ def result_metrics(result: EvaluationResult) -> dict[str, float]:
     """Every finite metric, per-subset and per-category headline values as
     ``accuracy/<subset>`` and ``accuracy/category/<category>``, and the paired
     comparison with the first model of a benchmark as ``vs_first/...``."""
-    headline = str(result.info.get("headline") or "accuracy")
+    headline = result.headline
     out: dict[str, Any] = dict(result.metrics)
     for subset, values in result.subsets.items():
         out[f"{headline}/{subset}"] = values.get(headline)
