@@ -73,6 +73,7 @@ class Controller:
                                result, {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
         subscribers.run_end(SESSION_RUN_NAME, run_result, objects)
         self.state.sink_failures += subscribers.failures
+        self.state.sink_summary += subscribers.summary()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         results, tracked = self.state.results(), self.state.tracked()
@@ -81,7 +82,7 @@ class Controller:
             from hret.report import terminal
 
             tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
-        extra = self.state.notes + pinned_lines(results) + [f"hret: {m}" for m in self.state.sink_failures]
+        extra = self.state.notes + pinned_lines(results) + [f"hret: {m}" for m in self.state.sink_summary]
         if not tables and not extra:
             return
         terminalreporter.write_sep("=", "hret")

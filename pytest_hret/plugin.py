@@ -217,7 +217,19 @@ def pytest_runtest_makereport(item: pytest.Item,
             setattr(report, REPORT_ATTR, payload)
         if report.failed and call.excinfo is not None and call.excinfo.errisinstance(EvaluationError):
             setattr(report, ERROR_ATTR, True)
+    if report.failed and call.excinfo is not None and item.get_closest_marker("hret") is not None \
+            and _user_error(call.excinfo.value):
+        # a missing dataset, a bad option, a missing extra: one line that says
+        # what to do, not a traceback through hret
+        exc = call.excinfo.value
+        report.longrepr = f"{type(exc).__name__}: {exc}"
+        setattr(report, ERROR_ATTR, True)
     return report
+
+
+def _user_error(exc: BaseException) -> bool:
+    errors = sys.modules.get("hret.errors")
+    return errors is not None and isinstance(exc, errors.HretError)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -38,6 +38,8 @@ class SessionState:
     #: keyed so that a report seen twice (reruns) replaces, never duplicates
     by_node: dict[str, dict[str, Any]] = field(default_factory=dict)
     sink_failures: list[str] = field(default_factory=list)
+    #: one line per failing sink, with its count
+    sink_summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def _nodes(self) -> list[dict[str, Any]]:

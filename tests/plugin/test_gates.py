@@ -136,3 +136,19 @@ def test_pytest_shows_progress_without_s_and_q_silences_it(inner: Inner) -> None
     quiet = inner.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     quiet.assert_outcomes(passed=1)
     assert not [line for line in quiet.outlines if line.startswith("hret slowish:")]
+
+
+def test_a_plain_test_with_a_missing_dataset_is_one_error_line(inner: Inner) -> None:
+    inner.module('''
+        def test_plain(evaluation_context):
+            evaluation_context.evaluate(right, dataset="no-such-dataset")
+
+        @hret.evaluate(dataset="no-such-dataset")
+        def decorated(prompt):
+            return right(prompt)
+    ''')
+    result = inner.run()
+    result.assert_outcomes(errors=2)
+    out = "\n".join(result.outlines)
+    assert "Traceback" not in out and "def test_plain" not in out
+    assert out.count("UnknownNameError: Unknown dataset 'no-such-dataset'") == 2  # once per test, in its section
