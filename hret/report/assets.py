@@ -6,14 +6,14 @@ CSS = """
 :root { --ok: #1a7f37; --bad: #cf222e; --muted: #57606a; --line: #d0d7de; --bar: #4c78a8; }
 * { box-sizing: border-box; }
 body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "Noto Sans KR", sans-serif;
-       margin: 0 auto; max-width: 1200px; padding: 1.5rem; color: #1f2328; }
+       margin: 0 auto; max-width: 1320px; padding: 1.5rem; color: #1f2328; }
 h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid var(--line); padding-bottom: .25rem; margin-top: 2rem; }
 .meta, .note { color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
 th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .passed { color: var(--ok); font-weight: 600; }
 .failed { color: var(--bad); font-weight: 600; }
 pre { white-space: pre-wrap; word-break: break-word; margin: 0; max-height: 16rem; overflow: auto; }

@@ -113,15 +113,14 @@ class _Report:
                 errors = m.get("error_count")
                 rows.append(
                     f'<tr class="lb" data-eval="{i}" data-rank="{rank}">' + _cell(rank, "num")
-                    + f'<td class="name">{_e(self.names[i])}</td>' + _cell(title_of(r))
-                    + _cell(dataset_of(r)) + _cell(run_of(r)) + _cell(method_of(r))
+                    + f'<td class="name">{_e(title_of(r))}</td>' + _cell(dataset_of(r)) + _cell(run_of(r)) + _cell(method_of(r))
                     + _cell(metric) + _cell(fmt(m.get(metric)), "num value")
                     + _cell(f"[{fmt(m.get(f'{metric}_ci_low'))}, {fmt(m.get(f'{metric}_ci_high'))}]", "num")
                     + _cell(m.get("n"), "num")
                     + _cell(f"{errors if errors is not None else '–'} ({fmt(m.get('error_rate'), 3)})", "num")
                     + _cell(fmt(m.get("extraction_failure_rate"), 3), "num") + _cell(checks)
                     + f'<td class="{"passed" if ok else "failed"}">{"passed" if ok else "failed"}</td></tr>')
-        return _table(["#", "Evaluation", "Model", "Dataset / split", "Run", "Method", "Metric", "Value",
+        return _table(["#", "Model", "Dataset / split", "Run", "Method", "Metric", "Value",
                        "95% CI", "n", "Errors (rate)", "Extraction failures", "Thresholds", "Result"],
                       rows, "leaderboard-table")
 

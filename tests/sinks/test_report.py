@@ -211,13 +211,12 @@ def test_a_report_of_three_models_over_two_runs_read_back_from_chromium(
     board = _rows(dom, "lb")
     expected = [("base", "nightly-2", 1.0), ("base", "nightly-1", 0.9), ("tuned", "nightly-2", 0.8),
                 ("tuned", "nightly-1", 0.7), (NAME, "nightly-2", 0.6), (NAME, "nightly-1", 0.5)]
-    assert [(cells[2], cells[4], float(cells[7])) for _, cells in board] == expected
-    assert [cells[1] for _, cells in board] == [f"{label} · {run}" for label, run, _ in expected]
-    assert [cells[3] for _, cells in board] == ["ko-sample / test"] * 6
+    assert [(cells[1], cells[3], float(cells[6])) for _, cells in board] == expected
+    assert [cells[2] for _, cells in board] == ["ko-sample / test"] * 6
     for attrs, cells in board:
         metrics = records[int(attrs["data-eval"])]["metrics"]
-        assert cells[8] == f"[{metrics['accuracy_ci_low']:.4f}, {metrics['accuracy_ci_high']:.4f}]"
-        assert cells[9] == "100"
+        assert cells[7] == f"[{metrics['accuracy_ci_low']:.4f}, {metrics['accuracy_ci_high']:.4f}]"
+        assert cells[8] == "100"
 
     # the grouped chart: per subject one bar per model (its newest run), with its value
     subjects = re.search(r'<figure class="groups" data-kind="subsets">(.*?)</figure>', dom, flags=re.S)
@@ -242,6 +241,7 @@ def test_a_report_of_three_models_over_two_runs_read_back_from_chromium(
         assert main(["compare", path_of[(run_a, label_a)], path_of[(run_b, label_b)], "--json"]) == 0
         (compared,) = json.loads(capsys.readouterr().out)["comparisons"]
         cells = pairs[(a, b)]
+        assert cells[:2] == [f"{label_a} · {run_a}", f"{label_b} · {run_b}"]  # named by model and run
         assert cells[8] == f"{compared['p_value']:.4g}" and cells[9] == "mcnemar_exact"
         assert float(cells[6]) == pytest.approx(compared["difference"], abs=1e-4)
         disagree = re.findall(r"^\d+", cells[13])
