@@ -113,7 +113,8 @@ class _Report:
                 errors = m.get("error_count")
                 rows.append(
                     f'<tr class="lb" data-eval="{i}" data-rank="{rank}">' + _cell(rank, "num")
-                    + f'<td class="name">{_e(title_of(r))}</td>' + _cell(dataset_of(r)) + _cell(run_of(r)) + _cell(method_of(r))
+                    + f'<td class="name">{_e(title_of(r))}</td>' + _cell(dataset_of(r)) + _cell(run_of(r))
+                    + _cell(method_of(r))
                     + _cell(metric) + _cell(fmt(m.get(metric)), "num value")
                     + _cell(f"[{fmt(m.get(f'{metric}_ci_low'))}, {fmt(m.get(f'{metric}_ci_high'))}]", "num")
                     + _cell(m.get("n"), "num")
