@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import hret
-from hret.history import HistoryStore, read_results
+from hret.store import HistoryStore, read_results
 from hret.report import write_html
 
 ROOT = Path(__file__).resolve().parents[1]

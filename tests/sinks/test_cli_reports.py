@@ -63,7 +63,7 @@ def test_report_writes_html_and_markdown(runs: dict[str, str], tmp_path: Path,
     assert main(["report", str(run_json), runs["same"], "-o", str(tmp_path / "r.html"),
                  "--markdown", "-"]) == 0
     out = capsys.readouterr().out
-    assert "hret report: 2 evaluation(s)" in out and "| model | ko-sample / test | 100 |" in out
+    assert "hret report: 2 evaluation(s)" in out and "| 1 | model · same | ko-sample / test | same | 100 |" in out
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count('<tr class="sample"') == 200  # the run.json's samples came from its result file
     assert main(["report", str(tmp_path / "nope.json")]) == 2

@@ -19,7 +19,7 @@ import pytest
 
 import hret
 from hret.cli import main
-from hret.history import HistoryStore, read_results
+from hret.store import HistoryStore, read_results
 from hret.report import markdown_summary, render_html, write_html
 from hret.results import EvaluationResult
 from tests.library.helpers import oracle, question_of
