@@ -77,7 +77,8 @@ class EvaluationContext(Integrations):
         self.run_name = self.metrics_tracker.run_metadata["run_name"]
         if active_collector() is None:  # under pytest the controller forwards results, once
             self.sinks += configured_sinks()
-        self.subscribers.run_start(str(self.run_name), self.metrics_tracker.run_metadata)
+        self.subscribers.run_start(str(self.run_name), self.metrics_tracker.run_metadata,
+                                   {**get_config().to_dict(), **self.settings.values})
         return self
 
     def close(self, failed: bool = False) -> dict[str, Any]:

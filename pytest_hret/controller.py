@@ -67,13 +67,20 @@ class Controller:
         # filterwarnings=error, would turn a sink problem into a session crash
         subscribers = Subscribers(warn=False)
         subscribers.sinks += sinks
-        subscribers.run_start(SESSION_RUN_NAME, metadata)
+        subscribers.run_start(SESSION_RUN_NAME, metadata, self._settings())
         for data, result in zip(results, objects, strict=True):
             subscribers.result(str(data.get("info", {}).get("run_name") or SESSION_RUN_NAME), str(data["label"]),
                                result, {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
         subscribers.run_end(SESSION_RUN_NAME, run_result, objects)
         self.state.sink_failures += subscribers.failures
         self.state.sink_summary += subscribers.summary()
+
+    def _settings(self) -> dict[str, Any]:
+        """The session's settings: hret's configuration, then the ``--hret-*``
+        evaluation options of the ini file and of the command line."""
+        from hret.config import get_config
+
+        return {**get_config().to_dict(), **self.state.ini, **self.state.cli}
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         results, tracked = self.state.results(), self.state.tracked()

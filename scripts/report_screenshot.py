@@ -18,8 +18,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import hret
-from hret.store import HistoryStore, read_results
 from hret.report import write_html
+from hret.store import HistoryStore, read_results
 
 ROOT = Path(__file__).resolve().parents[1]
 #: per run, the subjects each model gets wrong and its typical latency (s)

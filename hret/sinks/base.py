@@ -28,8 +28,13 @@ class SinkError(RuntimeError):
 
 @dataclass(frozen=True)
 class RunStart:
+    """A run begins. ``metadata``: what the run records of itself (name, start
+    time, hyperparameters); ``settings``: the options it runs with (a context's
+    options, a pytest session's ``--hret-*`` values) and hret's configuration."""
+
     run_name: str
     metadata: dict[str, Any]
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -109,13 +114,16 @@ class Subscribers:
         self.by_sink: dict[str, list[str]] = {}
         self.strict = strict
         self.warn = warn
+        self._started: RunStart | None = None
 
     def add(self, sink: Sink) -> Sink:
         self.sinks.append(sink)
+        if self._started is not None:  # added inside the run: it still learns how the run began
+            self._emit("on_run_start", self._started, [sink])
         return sink
 
-    def _emit(self, method: str, event: Any) -> None:
-        for name, message in emit(self.sinks, method, event, strict=self.strict):
+    def _emit(self, method: str, event: Any, sinks: Sequence[Sink] | None = None) -> None:
+        for name, message in emit(self.sinks if sinks is None else sinks, method, event, strict=self.strict):
             self.failures.append(message)
             seen = self.by_sink.setdefault(name, [])
             seen.append(message)
@@ -127,8 +135,9 @@ class Subscribers:
         return [messages[0] if len(messages) == 1 else f"{messages[0]} ({len(messages)} failures of this sink)"
                 for messages in self.by_sink.values()]
 
-    def run_start(self, run_name: str, metadata: dict[str, Any]) -> None:
-        self._emit("on_run_start", RunStart(run_name, dict(metadata)))
+    def run_start(self, run_name: str, metadata: dict[str, Any], settings: dict[str, Any] | None = None) -> None:
+        self._started = RunStart(run_name, dict(metadata), dict(settings or {}))
+        self._emit("on_run_start", self._started)
 
     def result(self, run_name: str, label: str, result: EvaluationResult, metadata: dict[str, Any]) -> None:
         self._emit("on_result", ResultEvent(run_name, label, result, dict(metadata)))

@@ -26,6 +26,7 @@ from hret.sinks.records import (
     event_key,
     event_name,
     event_nodeid,
+    failure_reason,
     quiet_deprecations,
     result_metrics,
     result_params,
@@ -97,12 +98,14 @@ class WandbSink(Sink):
         nodeid = event_nodeid(event)
         directory = Path(self.dir or os.environ.get("WANDB_DIR") or get_config().output_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        tags = [*self.tags, f"dataset:{result.info.get('dataset')}"][:64]
+        reason = failure_reason(result)
+        tags = [*self.tags, f"dataset:{result.info.get('dataset')}", *(["failed"] if reason else [])][:64]
         mode = self.mode
         if mode is None and not os.environ.get("WANDB_MODE") and not has_credentials():
             mode = "offline"
-        # console capture would wrap sys.stdout, which pytest owns
-        settings = self.settings or wandb.Settings(console="off")
+        # console capture would wrap sys.stdout, which pytest owns; W&B's own
+        # banners and run summaries (~20 lines a run) stay out of the test log
+        settings = self.settings or wandb.Settings(console="off", silent=True)
         run = wandb.init(
             project=self.project, entity=self.entity,
             group=self.group or self._run_name or event.run_name,
@@ -117,6 +120,8 @@ class WandbSink(Sink):
         try:
             run.summary.update(result_metrics(result))
             run.summary["passed"] = result.passed
+            if reason:
+                run.summary["failure_reason"] = reason
             if self.max_table_rows:
                 rows = [[_cell(s.get(c)) for c in TABLE_COLUMNS]
                         for s in result.samples[:self.max_table_rows]]
@@ -128,7 +133,8 @@ class WandbSink(Sink):
         except BaseException:
             run.finish(exit_code=1)
             raise
-        run.finish()
+        # a result that failed its gate ends as a failed run, as in MLflow
+        run.finish(exit_code=0 if reason is None else 1)
         self.run_ids[event_key(event)] = str(run.id)
 
     def _artifact(self, wandb: Any, event: ResultEvent, tmp: Path) -> Any:

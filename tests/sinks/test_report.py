@@ -19,9 +19,9 @@ import pytest
 
 import hret
 from hret.cli import main
-from hret.store import HistoryStore, read_results
 from hret.report import markdown_summary, render_html, write_html
 from hret.results import EvaluationResult
+from hret.store import HistoryStore, read_results
 from tests.library.helpers import oracle, question_of
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
