@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-LISTS = ("datasets", "methods", "backends")
+LISTS = ("datasets", "methods", "backends", "sinks")
 
 
 #: short spellings of table options on ``hret run``
@@ -42,7 +42,8 @@ def register(subparsers: Any) -> None:
     run.add_argument("--run-name", default=None)
     run.set_defaults(func=run_command)
 
-    listing = subparsers.add_parser("list", help="list datasets, evaluation methods and backends")
+    listing = subparsers.add_parser("list", help="list datasets, evaluation methods, backends and sinks, "
+                                                    "with the extra each needs and whether it is installed")
     listing.add_argument("what", nargs="?", choices=LISTS, default=None,
                          help="one of: " + ", ".join(LISTS) + " (default: all)")
     listing.set_defaults(func=list_command)
@@ -129,13 +130,23 @@ def run_command(args: argparse.Namespace) -> int:
 def list_command(args: argparse.Namespace) -> int:
     from hret.backends.registry import BACKENDS
     from hret.datasets import DATASETS
+    from hret.errors import extra_status
     from hret.methods import EVALUATORS
+    from hret.sinks import SINKS
 
-    registries: dict[str, Any] = {"datasets": DATASETS, "methods": EVALUATORS, "backends": BACKENDS}
+    registries: dict[str, Any] = {"datasets": DATASETS, "methods": EVALUATORS, "backends": BACKENDS,
+                                  "sinks": SINKS}
     chosen = [args.what] if args.what else list(LISTS)
     for what in chosen:
+        registry = registries[what]
+        rows = [("name", "extra", "installed")]
+        for name in registry.names():
+            extra, installed = extra_status(registry.requirements(name))
+            rows.append((name, extra or "-", "yes" if installed else f"no: pip install 'pytest-hret[{extra}]'"))
+        widths = [max(len(row[i]) for row in rows) for i in range(2)]
+        indent = "  " if len(chosen) > 1 else ""
         if len(chosen) > 1:
             print(f"{what}:")
-        for name in registries[what].names():
-            print(f"  {name}" if len(chosen) > 1 else name)
+        for row in rows:
+            print(f"{indent}{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]}")
     return 0

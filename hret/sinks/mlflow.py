@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from hret.config import get_config
 from hret.errors import require
+from hret.registry import Requirement, requires
 from hret.sinks.base import ResultEvent, RunEnd, RunStart, Sink
 from hret.sinks.records import (
     RUN_KEYS,
@@ -40,6 +41,7 @@ from hret.sinks.records import (
 from hret.store.files import file_lock
 
 DEFAULT_EXPERIMENT = "hret"
+MLFLOW: Requirement = ("mlflow", "mlflow")
 #: MLflow's limits for one log_batch call and for one parameter value
 BATCH_METRICS, BATCH_PARAMS, MAX_PARAM_LENGTH = 1000, 100, 6000
 
@@ -137,7 +139,7 @@ class MlflowSink(Sink):
                                   "unreachable earlier in this run")
         if self._client is not None and self._experiment_id is not None:
             return self._client, self._experiment_id
-        require("mlflow", "mlflow")
+        require(*MLFLOW)
         uri = self.resolved_uri()
         if uri.startswith(("http://", "https://")):
             try:
@@ -304,6 +306,7 @@ class MlflowSink(Sink):
         self._parent_open = False
 
 
+@requires(MLFLOW)
 def mlflow_sink(experiment_name: str | None = None, tracking_uri: str | None = None,
                 **params: Any) -> Sink:
     """One MLflow run per evaluation (see :class:`MlflowSink`); the client

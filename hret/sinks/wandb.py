@@ -21,6 +21,7 @@ from typing import Any
 
 from hret.config import get_config
 from hret.errors import require
+from hret.registry import Requirement, requires
 from hret.sinks.base import ResultEvent, RunStart, Sink
 from hret.sinks.records import (
     event_key,
@@ -33,6 +34,7 @@ from hret.sinks.records import (
 )
 
 DEFAULT_PROJECT = "hret"
+WANDB: Requirement = ("wandb", "wandb")
 MODES = ("online", "offline", "disabled", "shared")
 TABLE_COLUMNS = ("id", "subset", "category", "prompt", "output", "reference", "extracted",
                  "score", "extraction_failed", "error", "latency_ms")
@@ -87,7 +89,7 @@ class WandbSink(Sink):
         self._run_name = event.run_name
 
     def on_result(self, event: ResultEvent) -> None:
-        require("wandb", "wandb")
+        require(*WANDB)
         with quiet_deprecations():
             self._log(event)
 
@@ -152,6 +154,7 @@ class WandbSink(Sink):
         return artifact
 
 
+@requires(WANDB)
 def wandb_sink(project_name: str | None = None, **params: Any) -> Sink:
     """One W&B run per evaluation (see :class:`WandbSink`); the client
     library is imported on first use."""
