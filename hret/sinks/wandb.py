@@ -16,6 +16,8 @@ import os
 import re
 import tempfile
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from hret.sinks.records import (
 
 DEFAULT_PROJECT = "hret"
 WANDB: Requirement = ("wandb", "wandb")
+WEAVE_SWITCH = "WANDB_DISABLE_WEAVE"
 MODES = ("online", "offline", "disabled", "shared")
 TABLE_COLUMNS = ("id", "subset", "category", "prompt", "output", "reference", "extracted",
                  "score", "extraction_failed", "error", "latency_ms")
@@ -55,6 +58,21 @@ def _cell(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@contextmanager
+def _no_weave_hint() -> Iterator[None]:
+    """W&B suggests its Weave call tracing (three lines on stderr, whatever the
+    run's settings) when it finds openai or litellm imported; the hint is not
+    about these runs. An explicit ``WANDB_DISABLE_WEAVE`` is left as it is."""
+    if os.environ.get(WEAVE_SWITCH) is not None:
+        yield
+        return
+    os.environ[WEAVE_SWITCH] = "true"
+    try:
+        yield
+    finally:
+        os.environ.pop(WEAVE_SWITCH, None)
 
 
 class WandbSink(Sink):
@@ -97,7 +115,6 @@ class WandbSink(Sink):
         import wandb
 
         result = event.result
-        nodeid = event_nodeid(event)
         directory = Path(self.dir or os.environ.get("WANDB_DIR") or get_config().output_dir)
         directory.mkdir(parents=True, exist_ok=True)
         reason = failure_reason(result)
@@ -108,17 +125,8 @@ class WandbSink(Sink):
         # console capture would wrap sys.stdout, which pytest owns; W&B's own
         # banners and run summaries (~20 lines a run) stay out of the test log
         settings = self.settings or wandb.Settings(console="off", silent=True)
-        run = wandb.init(
-            project=self.project, entity=self.entity,
-            group=self.group or self._run_name or event.run_name,
-            name=event_name(event), job_type="evaluation",
-            # through JSON: metadata may hold objects W&B cannot store
-            config=json.loads(json.dumps({**result_params(result, event.metadata),
-                                          **({"nodeid": nodeid} if nodeid else {})}, default=str)),
-            tags=tags, dir=str(directory), mode=mode,  # type: ignore[arg-type]
-            reinit="create_new",
-            settings=settings, **self.init_kwargs,
-        )
+        with _no_weave_hint():
+            run = self._init(wandb, event, settings, tags, directory, mode)
         try:
             run.summary.update(result_metrics(result))
             run.summary["passed"] = result.passed
@@ -138,6 +146,21 @@ class WandbSink(Sink):
         # a result that failed its gate ends as a failed run, as in MLflow
         run.finish(exit_code=0 if reason is None else 1)
         self.run_ids[event_key(event)] = str(run.id)
+
+    def _init(self, wandb: Any, event: ResultEvent, settings: Any, tags: list[str], directory: Path,
+              mode: str | None) -> Any:
+        result, nodeid = event.result, event_nodeid(event)
+        return wandb.init(
+            project=self.project, entity=self.entity,
+            group=self.group or self._run_name or event.run_name,
+            name=event_name(event), job_type="evaluation",
+            # through JSON: metadata may hold objects W&B cannot store
+            config=json.loads(json.dumps({**result_params(result, event.metadata),
+                                          **({"nodeid": nodeid} if nodeid else {})}, default=str)),
+            tags=tags, dir=str(directory), mode=mode,
+            reinit="create_new",
+            settings=settings, **self.init_kwargs,
+        )
 
     def _artifact(self, wandb: Any, event: ResultEvent, tmp: Path) -> Any:
         result = event.result

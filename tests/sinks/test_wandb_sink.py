@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -98,6 +99,8 @@ def strong(prompt):
 def test_a_failed_gate_is_a_failed_run_and_wandb_keeps_out_of_the_test_log(
         inner: Inner, wandb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("WANDB_SILENT")  # as a user's session has it
+    # with an LLM client imported, W&B would also advertise its Weave tracing
+    importlib.import_module("openai")
     inner.module(GATED)
     result = inner.run("--hret-wandb=gates")
     result.assert_outcomes(passed=1, failed=1)
