@@ -41,11 +41,11 @@ class Controller:
             self._emit(results)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            from hret.report import terminal
+            from hret.report import pairs_markdown, terminal
 
             tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
             with Path(summary).open("a", encoding="utf-8") as f:
-                f.write(terminal.markdown(tables))
+                f.write(terminal.markdown(tables) + "\n".join(pairs_markdown(results)))
         if results:
             self.config.hook.pytest_hret_session_finish(session=session, results=results)
 

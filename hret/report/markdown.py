@@ -73,11 +73,19 @@ def markdown_summary(results: Results, *, title: str = "hret evaluation results"
     if rows:
         lines += _table(["#", "Evaluation", "Dataset", "Run", "n", "Metric", "Value", "95% CI",
                          "Error rate", "Result"], rows) + [""]
+    return "\n".join(lines + pairs_markdown(records))
+
+
+def pairs_markdown(results: Results) -> list[str]:
+    """The paired comparisons of the report (every two models, each model's
+    two last runs) as Markdown lines; none when nothing pairs."""
+    records = as_result_dicts(results)
     found = pairs(records)
-    if found:
-        lines += ["Paired comparisons (B − A; exact McNemar for 0/1 scores, else paired bootstrap):", ""]
-        lines += _table(PAIR_HEAD, [[names[c["a"]], names[c["b"]], *_pair_cells(c)] for c in found]) + [""]
-    return "\n".join(lines)
+    if not found:
+        return []
+    names = names_of(records)
+    return ["Paired comparisons (B − A; exact McNemar for 0/1 scores, else paired bootstrap):", "",
+            *_table(PAIR_HEAD, [[names[c["a"]], names[c["b"]], *_pair_cells(c)] for c in found]), ""]
 
 
 PAIR_HEAD = ["A", "B", "Difference", "95% CI", "p", "MDE", "n", "Verdict"]
