@@ -20,9 +20,11 @@ import pytest
 import hret
 from hret.cli import main
 from hret.report import markdown_summary, render_html, write_html
+from hret.report.data import names_of
 from hret.results import EvaluationResult
 from hret.store import HistoryStore, read_results
 from tests.library.helpers import oracle, question_of
+from tests.sinks.support import result_dict
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
@@ -366,3 +368,17 @@ def test_markdown_shows_markup_and_formatting_in_names_as_text() -> None:
     assert text.splitlines()[0] == "### &lt;b&gt;nightly&lt;/b&gt;"
     assert "| &lt;lambda&gt; |" in text and "<lambda>" not in text
     assert "\\*\\*bold\\*\\* \\[x\\](http://e) \\`c\\`" in text and "**bold**" not in text
+
+
+def test_evaluations_of_one_model_are_named_apart() -> None:
+    """The label, then the dataset/split, then the run: only what tells two apart."""
+    records = [result_dict([1.0], label="smollm2", dataset="kmmlu", run_name="r1"),
+               result_dict([1.0], label="smollm2", dataset="haerae", run_name="r1"),
+               result_dict([0.0], label="smollm2", dataset="haerae", run_name="r2"),
+               result_dict([1.0], label="other", dataset="kmmlu", run_name="r1")]
+    assert names_of(records) == ["smollm2 · kmmlu / test", "smollm2 · haerae / test · r1",
+                                 "smollm2 · haerae / test · r2", "other"]
+    page = render_html(records)
+    assert [cells[1:4] for _, cells in _rows(page, "lb")] == [
+        ["smollm2", "kmmlu / test", "r1"], ["other", "kmmlu / test", "r1"],
+        ["smollm2", "haerae / test", "r1"], ["smollm2", "haerae / test", "r2"]]
