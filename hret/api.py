@@ -63,6 +63,7 @@ def evaluate(dataset: Any = None, model: str | None = None, evaluation_method: s
     options = normalize_options({"dataset": dataset, "model": model,
                                  "evaluation_method": evaluation_method,
                                  "threshold": threshold, **kwargs})
+    check_declared_thresholds(options)
 
     def decorate(func: Callable[..., Any]) -> Any:
         @functools.wraps(func)
@@ -76,6 +77,22 @@ def evaluate(dataset: Any = None, model: str | None = None, evaluation_method: s
         return wrapper
 
     return decorate
+
+
+def check_declared_thresholds(options: Mapping[str, Any]) -> None:
+    """Threshold names checked when a decorator names its method, not after
+    the run: a typo must not cost a long evaluation."""
+    from hret.errors import ConfigError
+    from hret.methods import get_evaluator
+    from hret.metrics import check_threshold_names
+
+    if not options.get("threshold") or not options.get("evaluation_method"):
+        return  # the dataset decides the method; checked when the evaluation starts
+    try:
+        evaluator = get_evaluator(options["evaluation_method"], options.get("evaluator_params"))
+    except ConfigError:
+        return  # the method needs what only the run has (e.g. a judge model)
+    check_threshold_names(options["threshold"], evaluator)
 
 
 def benchmark(dataset: Any = None, models: list[str] | None = None,

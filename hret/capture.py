@@ -6,7 +6,7 @@ none is active and results stay with their evaluation context.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Protocol
@@ -17,6 +17,9 @@ __all__ = ["Collector", "active_collector", "collecting"]
 
 
 class Collector(Protocol):
+    #: where progress lines of the collected evaluations go (None: nowhere)
+    progress_writer: Callable[[str], None] | None
+
     def add_result(self, label: str, result: EvaluationResult) -> None: ...
 
     def add_tracked(self, name: str, metrics: Mapping[str, Any]) -> None: ...

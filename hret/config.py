@@ -29,6 +29,8 @@ class HRETConfig:
     split: dataset split (None: the dataset's own evaluation split).
     default_evaluation_method: method used when the dataset names none.
     num_fewshot: few-shot examples per prompt.
+    prompt: a dataset's named prompt (None: its default, the benchmark's reference prompt).
+    dataset_params: parameters for dataset loaders (e.g. ``{"data_dir": "/data/KMMLU"}``).
     max_error_rate: share of failed model calls above which a run is an error.
     progress: show a progress bar ("auto": only on an interactive terminal).
     cache: path of the response cache (None: no cache).
@@ -50,6 +52,8 @@ class HRETConfig:
     split: str | None = None
     default_evaluation_method: str | None = None
     num_fewshot: int = 0
+    prompt: str | None = None
+    dataset_params: dict[str, Any] | None = None
     max_error_rate: float = 0.0
     progress: bool | str = "auto"
     cache: str | None = None

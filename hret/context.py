@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -78,7 +79,8 @@ class EvaluationContext(Integrations):
         self.run_name = self.metrics_tracker.run_metadata["run_name"]
         if active_collector() is None:  # under pytest the controller forwards results, once
             self.sinks += configured_sinks()
-        self.subscribers.run_start(str(self.run_name), self.metrics_tracker.run_metadata)
+        self.subscribers.run_start(str(self.run_name), self.metrics_tracker.run_metadata,
+                                   {**get_config().to_dict(), **self.settings.values})
         return self
 
     def close(self, failed: bool = False) -> dict[str, Any]:
@@ -122,11 +124,11 @@ class EvaluationContext(Integrations):
         dataset = self._datasets.get(settings)
         rendered = evaluation.render(dataset, settings)
         run = {"run_name": self.run_name, "run_id": self.run_id, "metadata": self.metrics_tracker.run_metadata}
-        return {name: self._record(model.label, evaluation.evaluate(model, dataset, settings, self._files(), run,
-                                                                    rendered), in_benchmark)
+        return {name: evaluation.evaluate(model, dataset, settings, self._files(), run, rendered,
+                                          on_result=partial(self._record, model.label, in_benchmark=in_benchmark))
                 for name, model in models.items()}
 
-    def _record(self, label: str, result: EvaluationResult, in_benchmark: bool) -> EvaluationResult:
+    def _record(self, label: str, result: EvaluationResult, in_benchmark: bool) -> None:
         """Hand a result to the run's metrics, its sinks and the active collector."""
         self.results.append(result)
         prefix = f"{label}/" if len(self.results) > 1 or in_benchmark else ""
@@ -134,7 +136,6 @@ class EvaluationContext(Integrations):
         self.subscribers.result(str(self.run_name), label, result, self.metrics_tracker.run_metadata)
         if (collector := active_collector()) is not None:
             collector.add_result(label, result)
-        return result
 
     def save_results(self, path: str | Path | None = None, with_samples: bool = True) -> str:
         """Write the run's metadata, metrics and every result to one JSON file

@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from hret.methods import Evaluator
 from hret.models import Model, batch_mismatch, run_coroutine
-from hret.progress import Progress
+from hret.progress import QUIET_START, Progress, Writer
 from hret.sample import Sample
 from hret.secrets import scrub
 from hret.store.recorder import Recorder
@@ -38,6 +38,10 @@ class EngineOptions:
     max_workers: int = 1
     batch_size: int = 8
     progress: bool = False
+    #: where progress lines go (None: stderr, live on a terminal)
+    progress_writer: Writer | None = None
+    #: seconds before the first progress line (0: from the start, as when asked for)
+    progress_quiet_start: float = QUIET_START
     #: seconds one call may take; None: no limit
     timeout: float | None = None
 
@@ -95,7 +99,7 @@ class _Run:
                     self._keep(record)
                 except Exception:
                     pass  # nowhere left to put it: the count of records shows it is missing
-        self.progress.advance()
+        self.progress.advance(record["score"], record["error"] is not None)
 
     def _keep(self, record: Record) -> None:
         if self.recorder is not None:
@@ -161,7 +165,8 @@ def run_samples(model: Model, samples: Sequence[Sample], prompts: Sequence[Any],
                 tally: Callable[[Record], None] | None = None) -> EngineOutcome:
     """Evaluate every sample. Each record goes to ``recorder`` (else it is kept
     in memory) and to ``tally``; the outcome's records are in input order."""
-    with Progress(len(samples), enabled=options.progress, label=model.label) as progress:
+    with Progress(len(samples), enabled=options.progress, label=model.label, metric=evaluator.metric,
+                  writer=options.progress_writer, quiet_start=options.progress_quiet_start) as progress:
         run = _Run(samples, prompts, evaluator, recorder, tally, progress)
         timeout = options.timeout
         if model.kind == "sync":

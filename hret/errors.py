@@ -59,3 +59,14 @@ def require(module: str, extra: str) -> None:
             f"{module!r} is not installed; it is needed here. "
             f"Install it with: pip install 'pytest-hret[{extra}]'"
         )
+
+
+def extra_status(requires: Iterable[tuple[str, str]]) -> tuple[str, bool]:
+    """For ``(module, extra)`` pairs, as a registered entry's ``requires``
+    declares them: the extras to install (``""``: none) and whether every
+    module is importable (found without importing it)."""
+    import importlib.util
+
+    pairs = list(requires)
+    extras = ",".join(dict.fromkeys(extra for _, extra in pairs))
+    return extras, all(importlib.util.find_spec(module) is not None for module, _ in pairs)

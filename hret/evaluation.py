@@ -8,13 +8,14 @@ value when one was given, else ``hret.configure``'s, else the default.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from hret.config import fallback
 from hret.datasets import Dataset, load_dataset
 from hret.methods import Evaluator, get_evaluator
+from hret.metrics import aggregate, check_threshold_names
 from hret.models import Model
 from hret.prompts import PromptTemplate, RenderedPrompts, as_template, default_template
 from hret.results import EvaluationResult, check_thresholds
@@ -82,7 +83,8 @@ def evaluator_for(settings: Settings, dataset: Dataset) -> Evaluator:
 
 def render(dataset: Dataset, settings: Settings) -> Rendered:
     """Every sample's prompt, with its few-shot examples, rendered when read."""
-    template = as_template(settings["prompt_template"]) or dataset.prompt
+    named = dataset.named_prompt(settings["prompt"]) if settings["prompt"] else None
+    template = as_template(settings["prompt_template"]) or named or dataset.prompt
     k = int(settings["num_fewshot"] or 0)
     seed = int(settings["seed"] or 0)
     fewshot = (lambda sample: dataset.fewshot_for(sample, k, seed)) if k else None
@@ -94,18 +96,21 @@ def render(dataset: Dataset, settings: Settings) -> Rendered:
 
 
 def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDirectory,
-             run: Mapping[str, Any], rendered: Rendered | None = None) -> EvaluationResult:
+             run: Mapping[str, Any], rendered: Rendered | None = None,
+             on_result: Callable[[EvaluationResult], Any] | None = None) -> EvaluationResult:
     """Run ``model`` on every sample of ``dataset`` and score it. ``run`` is the
     run's identity (``run_name``, ``run_id``, ``metadata``) for provenance;
     ``rendered``: the prompts when the caller has them already (a benchmark
-    renders them once for all its models)."""
+    renders them once for all its models). ``on_result`` receives the result,
+    also one whose scoring or checks failed after the samples ran (then the
+    error is raised after it, and ``info["failure"]`` says what failed)."""
     from hret.backends.base import usage_between, usage_of
     from hret.engine import EngineOptions, run_samples
-    from hret.metrics import Tally, aggregate
-    from hret.progress import interactive
+    from hret.metrics import Tally
     from hret.store.recorder import Recorder
 
     evaluator = evaluator_for(settings, dataset)
+    check_threshold_names(settings["threshold"], evaluator)  # a typo fails before any model call
     prompts, template = rendered or render(dataset, settings)
     if evaluator.mode == "loglikelihood":
         # the evaluator turns each prompt into (context, continuations) and
@@ -117,12 +122,8 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
         from hret.cache import wrap_model
 
         model = wrap_model(model, cache, prompts)
-    progress = settings["progress"]
-    options = EngineOptions(
-        max_workers=int(settings["max_workers"]), batch_size=int(settings["batch_size"]),
-        progress=interactive() if progress == "auto" else bool(progress),
-        timeout=settings["timeout"],
-    )
+    options = EngineOptions(max_workers=int(settings["max_workers"]), batch_size=int(settings["batch_size"]),
+                            timeout=settings["timeout"], **progress_options(settings["progress"]))
     stem = run_dir.stem(model.label)
     samples_path = run_dir.samples_path(stem)
     started = time.time()
@@ -133,29 +134,57 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
     with Recorder(samples_path, size=len(dataset.samples)) as recorder:
         outcome = run_samples(model, dataset.samples, prompts, evaluator, options, recorder, tally.add)
     duration = time.perf_counter() - clock
-    summary = aggregate(outcome.records, dataset.samples, evaluator, duration, tally)
-    result = EvaluationResult(
-        metrics=summary.metrics, samples=outcome.records, subsets=summary.subsets,
-        categories=summary.categories,
-        info=provenance(model, dataset, evaluator, template, settings, run, started, samples_path),
-    )
+    info = provenance(model, dataset, evaluator, template, settings, run, started, samples_path)
+    # from here on the samples have run: whatever fails, the result is saved first
+    failure: Exception | None = None
+    try:
+        summary = aggregate(outcome.records, dataset.samples, evaluator, duration, tally)
+    except Exception as exc:
+        failure, summary = exc, aggregate(outcome.records, dataset.samples, Evaluator(), duration, tally)
+    result = EvaluationResult(metrics=summary.metrics, samples=outcome.records, subsets=summary.subsets,
+                              categories=summary.categories, info=info)
+    declared = dataset.info.get("headline")
+    if declared and declared in result.metrics:  # the benchmark's own headline, e.g. KMMLU's macro
+        info["headline"] = declared
     if options.timeout is not None or outcome.timed_out:
-        result.info["timeouts"] = {"timeout_s": options.timeout, "timed_out": outcome.timed_out,
-                                   "abandoned_threads": outcome.abandoned}
+        info["timeouts"] = {"timeout_s": options.timeout, "timed_out": outcome.timed_out,
+                            "abandoned_threads": outcome.abandoned}
     if outcome.escaped:
-        result.info["escaped_records"] = outcome.escaped
+        info["escaped_records"] = outcome.escaped
     if cache:
         from hret.cache import cache_stats
 
-        result.info["cache"] = cache_stats(model)
+        info["cache"] = cache_stats(model)
     usage = usage_between(usage_before, usage_of(model))
     if usage is not None:  # tokens and requests this evaluation cost the backend
-        result.info["usage"] = usage
-    if settings["threshold"]:
-        result.threshold_checks = check_thresholds(result, settings["threshold"], settings["threshold_sources"])
+        info["usage"] = usage
+    if settings["threshold"] and failure is None:
+        try:
+            result.threshold_checks = check_thresholds(result, settings["threshold"], settings["threshold_sources"])
+        except Exception as exc:
+            failure = exc
+    if failure is not None:
+        info["failure"] = f"{type(failure).__name__}: {failure}"
     if settings["auto_save_results"]:
-        result.info["result_path"] = str(result.save_json(run_dir.result_path(stem)))
+        info["result_path"] = str(result.save_json(run_dir.result_path(stem)))
+    if on_result is not None:
+        on_result(result)
+    if failure is not None:
+        raise failure
     return result
+
+
+def progress_options(progress: bool | str) -> dict[str, Any]:
+    """Whether and where progress shows: under pytest through the collector's
+    writer (none when quiet), elsewhere on stderr; ``progress=True`` forces it."""
+    from hret.capture import active_collector
+    from hret.progress import QUIET_START
+
+    collector = active_collector()
+    writer = getattr(collector, "progress_writer", None) if collector is not None else None
+    enabled = progress is True or (progress == "auto" and (collector is None or writer is not None))
+    return {"progress": enabled, "progress_writer": writer,
+            "progress_quiet_start": 0.0 if progress is True else QUIET_START}
 
 
 def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: PromptTemplate | None,
@@ -185,6 +214,7 @@ def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: P
         "num_fewshot": int(settings["num_fewshot"] or 0),
         "headline": f"{evaluator.metric}",
         "max_workers": settings["max_workers"],
+        "max_error_rate": settings["max_error_rate"],
         "batch_size": settings["batch_size"],
         "metadata": dict(run.get("metadata") or {}),
         "versions": versions(),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from hret import stats
+from hret.errors import ThresholdError, did_you_mean
 from hret.extraction import strip_reasoning
 from hret.methods import Evaluator, Score
 from hret.sample import Sample
@@ -160,7 +162,14 @@ def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: E
     result.subsets = {k: _group_summary(v, name) for k, v in by_subset.items()}
     result.categories = {k: _group_summary(v, name) for k, v in by_category.items()}
     if len(by_subset) > 1:
-        metrics[f"{name}_macro"] = stats.micro_macro(by_subset)[1]
+        macro = stats.micro_macro(by_subset)[1]
+        metrics[f"{name}_macro"] = macro
+        # the mean of independent subset means: its variance is the mean of theirs over k
+        k = len(by_subset)
+        stderr = math.sqrt(sum(stats.stderr(v) ** 2 for v in by_subset.values())) / k
+        metrics[f"{name}_macro_stderr"] = stderr
+        half = stats.z_value(0.95) * stderr
+        metrics[f"{name}_macro_ci_low"], metrics[f"{name}_macro_ci_high"] = macro - half, macro + half
         metrics[f"{name}_stderr_clustered"] = stats.clustered_stderr(values, tally.clusters())
     if len(by_category) > 1:
         metrics[f"{name}_macro_category"] = stats.micro_macro(by_category)[1]
@@ -173,3 +182,34 @@ def aggregate(records: Sequence[Record], samples: Sequence[Sample], evaluator: E
         )
         metrics.update(extra)
     return result
+
+
+#: metrics every evaluation may report, besides those named after its score
+COMMON_METRICS = frozenset({"n", "n_total", "error_count", "error_rate", "duration_s", "latency_p50_ms",
+                            "latency_p95_ms", "extraction_failure_rate", "korean_response_rate"})
+#: suffixes of the metrics named after the score (``accuracy`` -> ``accuracy_macro``...)
+SCORE_SUFFIXES = ("", "_stderr", "_ci_low", "_ci_high", "_macro", "_macro_stderr", "_macro_ci_low",
+                  "_macro_ci_high", "_stderr_clustered", "_macro_category")
+
+
+def metric_names(evaluator: Evaluator) -> frozenset[str] | None:
+    """The metrics an evaluation with ``evaluator`` can report (None: not known
+    before it runs), for checking thresholds before any model call."""
+    if evaluator.extra_metrics is None:
+        return None
+    return COMMON_METRICS | {evaluator.metric + s for s in SCORE_SUFFIXES} | evaluator.extra_metrics
+
+
+def check_threshold_names(thresholds: Mapping[str, float] | None, evaluator: Evaluator) -> None:
+    """A ``ThresholdError`` naming the closest metric when a threshold names a
+    metric ``evaluator``'s evaluation will not report; nothing when the
+    evaluator's metrics are not known in advance."""
+    known = metric_names(evaluator)
+    if not thresholds or known is None:
+        return
+    for metric in thresholds:
+        if metric.split("/", 1)[0] not in known:
+            raise ThresholdError(
+                f"threshold on {metric!r}, which this evaluation does not compute.{did_you_mean(metric, known)} "
+                f"Metrics that {evaluator.name!r} computes: {', '.join(sorted(known))}."
+            )

@@ -16,6 +16,20 @@ if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
 T = TypeVar("T")
+#: an importable module and the pip extra of pytest-hret that installs it
+Requirement = tuple[str, str]
+
+
+def requires(*needs: Requirement) -> Callable[[T], T]:
+    """Mark a registered entry (dataset loader, method, backend or sink
+    factory) with the modules it needs and the extras that install them;
+    ``hret list`` shows them and whether they are installed."""
+
+    def mark(obj: T) -> T:
+        setattr(obj, "requires", needs)  # noqa: B010 (functions have no typed attribute)
+        return obj
+
+    return mark
 
 
 class Registry(Generic[T]):
@@ -73,6 +87,10 @@ class Registry(Generic[T]):
         if not isinstance(name, str):
             return False
         return name.lower() in self._entries or name.lower() in self._entry_points()
+
+    def requirements(self, name: str) -> tuple[Requirement, ...]:
+        """What the entry ``name`` needs installed (see ``requires``)."""
+        return tuple(getattr(self.get(name), "requires", ()))
 
     def names(self) -> list[str]:
         return sorted(set(self._entries) | set(self._entry_points()))

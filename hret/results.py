@@ -63,8 +63,27 @@ class EvaluationResult:
 
     @property
     def passed(self) -> bool:
-        """True when every threshold holds and at least one sample was scored."""
-        return self.metrics.get("n", 0) > 0 and all(c.passed for c in self.threshold_checks)
+        """The gate: at least one sample scored, the error rate within
+        ``max_error_rate`` and every threshold held."""
+        return not self.gate_failures()
+
+    @property
+    def headline(self) -> str:
+        """The metric this result is summarised by (e.g. ``accuracy_macro`` for KMMLU)."""
+        return headline_of(self.info)
+
+    def gate_failures(self) -> list[str]:
+        """One line per reason this result fails its gate (empty when it passes)."""
+        n, total = int(self.metrics.get("n", 0)), int(self.metrics.get("n_total", 0))
+        rate, count = float(self.metrics.get("error_rate", 0.0)), int(self.metrics.get("error_count", 0))
+        reasons = []
+        if n == 0:
+            reasons.append(f"0 of {total} samples scored ({count} calls failed, error rate {rate:.0%}); "
+                           "an evaluation that scores nothing cannot pass")
+        limit = self.info.get("max_error_rate")
+        if n and isinstance(limit, (int, float)) and rate > limit:
+            reasons.append(f"error rate {rate:.2%} ({count} of {total} calls failed) > max_error_rate {limit:g}")
+        return reasons + [check.describe() for check in self.failed_checks]
 
     @property
     def failed_checks(self) -> list[ThresholdCheck]:
@@ -129,6 +148,12 @@ class EvaluationResult:
         shown = {k: round(v, 4) if isinstance(v, float) else v for k, v in self.metrics.items()
                  if k in ("accuracy", "n", "error_count")}
         return f"EvaluationResult(model={self.info.get('model')!r}, metrics={shown})"
+
+
+def headline_of(info: Mapping[str, Any]) -> str:
+    """The headline metric named in a result's ``info`` (``accuracy`` for results
+    that name none)."""
+    return str(info.get("headline") or "accuracy")
 
 
 def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float],

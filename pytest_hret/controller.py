@@ -41,11 +41,11 @@ class Controller:
             self._emit(results)
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary:
-            from hret.report import terminal
+            from hret.report import pairs_markdown, terminal
 
             tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
             with Path(summary).open("a", encoding="utf-8") as f:
-                f.write(terminal.markdown(tables))
+                f.write(terminal.markdown(tables) + "\n".join(pairs_markdown(results)))
         if results:
             self.config.hook.pytest_hret_session_finish(session=session, results=results)
 
@@ -67,12 +67,20 @@ class Controller:
         # filterwarnings=error, would turn a sink problem into a session crash
         subscribers = Subscribers(warn=False)
         subscribers.sinks += sinks
-        subscribers.run_start(SESSION_RUN_NAME, metadata)
+        subscribers.run_start(SESSION_RUN_NAME, metadata, self._settings())
         for data, result in zip(results, objects, strict=True):
             subscribers.result(str(data.get("info", {}).get("run_name") or SESSION_RUN_NAME), str(data["label"]),
                                result, {"nodeid": data["nodeid"], "kind": data["kind"], **metadata})
         subscribers.run_end(SESSION_RUN_NAME, run_result, objects)
         self.state.sink_failures += subscribers.failures
+        self.state.sink_summary += subscribers.summary()
+
+    def _settings(self) -> dict[str, Any]:
+        """The session's settings: hret's configuration, then the ``--hret-*``
+        evaluation options of the ini file and of the command line."""
+        from hret.config import get_config
+
+        return {**get_config().to_dict(), **self.state.ini, **self.state.cli}
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         results, tracked = self.state.results(), self.state.tracked()
@@ -81,7 +89,7 @@ class Controller:
             from hret.report import terminal
 
             tables = terminal.tables(results, tracked, verbose=self.config.get_verbosity() > 0)
-        extra = self.state.notes + pinned_lines(results) + [f"hret: {m}" for m in self.state.sink_failures]
+        extra = self.state.notes + pinned_lines(results) + [f"hret: {m}" for m in self.state.sink_summary]
         if not tables and not extra:
             return
         terminalreporter.write_sep("=", "hret")

@@ -143,16 +143,9 @@ def run_item(item: pytest.Function, info: ItemSpec) -> None:
             target = functools.partial(spec.func, *bound, **fixtures) if bound or fixtures else spec.func
         outcome = run_spec(spec, target, run_name=run_name(item), **options)
     except HretError as exc:
-        raise EvaluationError(f"{type(exc).__name__}: {exc}", pytrace=False) from exc
+        raise EvaluationError(f"{type(exc).__name__}: {exc}", pytrace=False) from None
     results = outcome if isinstance(outcome, dict) else {str(options.get("model") or spec.name): outcome}
-    judge(results, options)
-
-
-def _max_error_rate(options: Mapping[str, Any]) -> float:
-    from hret.config import get_config
-
-    value = options.get("max_error_rate")
-    return float(get_config().max_error_rate if value is None else value)
+    judge(results)
 
 
 def _first_errors(result: EvaluationResult) -> list[str]:
@@ -160,10 +153,10 @@ def _first_errors(result: EvaluationResult) -> list[str]:
     return [f"    sample {r.get('id')}: {r['error']}" for r in failed[:SHOWN_ERRORS]]
 
 
-def judge(results: Mapping[str, EvaluationResult], options: Mapping[str, Any]) -> None:
-    """Raise ``EvaluationError`` for results that cannot be judged, then fail
-    the item with one line per metric that misses its bound."""
-    limit = _max_error_rate(options)
+def judge(results: Mapping[str, EvaluationResult]) -> None:
+    """Raise ``EvaluationError`` for results that cannot be judged (nothing
+    scored, too many failed calls), then fail the item with one line per
+    metric that misses its bound: the library's gate, told apart."""
     errors: list[str] = []
     failures: list[str] = []
     for label, result in results.items():
@@ -175,6 +168,7 @@ def judge(results: Mapping[str, EvaluationResult], options: Mapping[str, Any]) -
                           "an evaluation that scores nothing cannot pass")
             errors += _first_errors(result)
             continue
+        limit = float(result.info.get("max_error_rate") or 0.0)
         if rate > limit:
             errors.append(f"{label}: {count} of {total} model calls failed (error rate "
                           f"{rate:.2%} > max_error_rate {limit:g}; raise it with "

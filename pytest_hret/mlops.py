@@ -200,7 +200,10 @@ def pytest_hret_session_finish(session: pytest.Session, results: list[dict[str, 
 
         rows = [{**c, "baseline": f"{comparison.baseline}: {c['baseline']}", "candidate": c["key"]}
                 for c in comparison.to_dict()["comparisons"]] if comparison else []
-        state.notes.append(f"hret: HTML report written to {write_html(results, opts.html, comparisons=rows)}")
+        from hret.store import HistoryStore
+
+        page = write_html(results, opts.html, comparisons=rows, history=HistoryStore(output_dir).read())
+        state.notes.append(f"hret: HTML report written to {page}")
 
 
 def _fail(session: pytest.Session) -> None:

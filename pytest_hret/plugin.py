@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Generator, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterator
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -156,7 +158,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     collector_module = sys.modules.get("hret.capture")
     if collector_module is None or item.get_closest_marker("hret") is None:
         return (yield)
-    collector = ItemCollector()
+    collector = ItemCollector(progress_writer(item.config))
     with collector_module.collecting(collector):
         try:
             return (yield)
@@ -164,6 +166,23 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
             payload = _payload(item, collector)
             if payload is not None:
                 item.stash[PAYLOAD] = payload
+
+
+def progress_writer(config: pytest.Config) -> Callable[[str], None] | None:
+    """Progress lines go through pytest's terminal writer, with output capture
+    suspended for the line, so they show without ``-s``; none under ``-q`` or
+    on an xdist worker (which has no terminal)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or config.get_verbosity() < 0 or hasattr(config, "workerinput"):
+        return None
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    lock = threading.Lock()
+
+    def write(line: str) -> None:
+        with lock, capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            reporter.write_line(line)
+
+    return write
 
 
 def _payload(item: pytest.Item, collector: ItemCollector) -> str | None:
@@ -198,7 +217,19 @@ def pytest_runtest_makereport(item: pytest.Item,
             setattr(report, REPORT_ATTR, payload)
         if report.failed and call.excinfo is not None and call.excinfo.errisinstance(EvaluationError):
             setattr(report, ERROR_ATTR, True)
+    if report.failed and call.excinfo is not None and item.get_closest_marker("hret") is not None \
+            and _user_error(call.excinfo.value):
+        # a missing dataset, a bad option, a missing extra: one line that says
+        # what to do, not a traceback through hret
+        exc = call.excinfo.value
+        report.longrepr = f"{type(exc).__name__}: {exc}"
+        setattr(report, ERROR_ATTR, True)
     return report
+
+
+def _user_error(exc: BaseException) -> bool:
+    errors = sys.modules.get("hret.errors")
+    return errors is not None and isinstance(exc, errors.HretError)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +38,8 @@ class SessionState:
     #: keyed so that a report seen twice (reruns) replaces, never duplicates
     by_node: dict[str, dict[str, Any]] = field(default_factory=dict)
     sink_failures: list[str] = field(default_factory=list)
+    #: one line per failing sink, with its count
+    sink_summary: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def _nodes(self) -> list[dict[str, Any]]:
@@ -67,9 +69,11 @@ class ItemSpec:
 
 
 class ItemCollector:
-    """Receives every result and tracked metric produced while an item runs."""
+    """Receives every result and tracked metric produced while an item runs;
+    ``progress_writer`` shows the progress of its evaluations (None: quiet)."""
 
-    def __init__(self) -> None:
+    def __init__(self, progress_writer: Callable[[str], None] | None = None) -> None:
+        self.progress_writer = progress_writer
         self.results: list[tuple[str, EvaluationResult]] = []
         self.tracked: list[tuple[str, dict[str, Any]]] = []
 

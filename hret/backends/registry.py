@@ -11,7 +11,7 @@ import importlib
 from typing import Any
 
 from hret.errors import ConfigError
-from hret.registry import Registry
+from hret.registry import Registry, Requirement
 
 __all__ = ["BACKENDS", "PARAM_ALIASES", "LazyBackend", "close_backend", "create_backend"]
 
@@ -23,11 +23,14 @@ PARAM_ALIASES = {"model_name_or_path": "model", "model_name": "model", "api_base
 
 
 class LazyBackend:
-    """A factory that imports ``module`` only when called."""
+    """A factory that imports ``module`` only when called; ``requires`` names
+    what it needs installed (``hret list`` shows it)."""
 
-    def __init__(self, module: str, attribute: str, summary: str) -> None:
+    def __init__(self, module: str, attribute: str, summary: str,
+                 requires: tuple[Requirement, ...] = ()) -> None:
         self.module = module
         self.attribute = attribute
+        self.requires = requires
         self.__doc__ = summary
 
     def load(self) -> Any:
@@ -37,16 +40,16 @@ class LazyBackend:
         return self.load()(**params)
 
 
-for _name, _module, _attribute, _summary in (
+for _name, _module, _attribute, _summary, _requires in (
     ("huggingface", "hret.backends.huggingface", "HuggingFaceBackend",
-     "a local transformers checkpoint or hub id (extra: transformers)"),
+     "a local transformers checkpoint or hub id", (("torch", "transformers"), ("transformers", "transformers"))),
     ("openai", "hret.backends.openai_compat", "OpenAIBackend",
-     "any OpenAI-protocol server: OpenAI, vLLM, TGI, Ollama (extra: openai)"),
-    ("vllm", "hret.backends.vllm", "VLLMBackend", "vLLM's offline engine on a GPU (extra: vllm)"),
+     "any OpenAI-protocol server: OpenAI, vLLM, TGI, Ollama", (("openai", "openai"),)),
+    ("vllm", "hret.backends.vllm", "VLLMBackend", "vLLM's offline engine on a GPU", (("vllm", "vllm"),)),
     ("litellm", "hret.backends.litellm", "LiteLLMBackend",
-     "many hosted providers through LiteLLM (extra: litellm)"),
+     "many hosted providers through LiteLLM", (("litellm", "litellm"),)),
 ):
-    BACKENDS.register(_name, LazyBackend(_module, _attribute, _summary))
+    BACKENDS.register(_name, LazyBackend(_module, _attribute, _summary, _requires))
 
 
 def create_backend(name: str, **params: Any) -> Any:

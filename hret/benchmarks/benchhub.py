@@ -14,11 +14,12 @@ from dataclasses import replace
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, listed, load_benchmark, scalars, text
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import parse_answer
 from hret.errors import DatasetError
 from hret.prompts import LABELS
+from hret.registry import requires
 from hret.sample import Sample
 
 FILTERS = {"problem_types": "problem_type", "task_types": "task_type",
@@ -74,6 +75,7 @@ BENCHHUB = Benchmark(
 )
 
 
+@requires(HUB)
 def load_benchhub(*, split: str | None = None, subset: Any = None, language: str = "ko",
                   **params: Any) -> Dataset:
     """BenchHub; filter with ``dataset_params`` such as ``{"task_types": ["knowledge"]}``."""

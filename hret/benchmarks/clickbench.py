@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
 from hret.prompts import LABELS
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 CULTURE = (
@@ -105,6 +106,7 @@ CLICK = Benchmark(
 )
 
 
+@requires(HUB)
 def load_click(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """CLIcK (``EunsuKim/CLIcK``): subsets are the 11 sub-categories (``History``...)."""
     return load_benchmark(CLICK, split=split, subset=subset, **params)

@@ -17,13 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from hret.benchmarks.common import check_params
-from hret.benchmarks.hub import HubData, Request, read_dir, read_split, resolve_source
+from hret.benchmarks.hub import HUB, HubData, Request, read_dir, read_split, resolve_source
 from hret.datasets import Dataset
 from hret.datasets.files import MAPPING_KEYS, mapped_samples
 from hret.errors import DatasetError
+from hret.registry import requires
 from hret.sample import Sample
 
 
+@requires(HUB)
 def load_hf(*, split: str | None = None, subset: str | Sequence[str] | None = None,
             path: str | None = None, column_map: Mapping[str, str] | None = None,
             fewshot_split: str | None = None, answer_base: int = 1, **params: Any) -> Dataset:

@@ -14,12 +14,13 @@ import re
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, listed, load_benchmark, scalars, text
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import parse_answer
 from hret.errors import DatasetError
 from hret.prompts import LABELS
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 SUBSETS_1_1 = (
@@ -100,6 +101,7 @@ HAERAE_1_0 = Benchmark(
 VERSIONS = {"1.1": HAERAE_1_1, "1.0": HAERAE_1_0}
 
 
+@requires(HUB)
 def load_haerae(*, split: str | None = None, subset: Any = None, version: str = "1.1",
                 **params: Any) -> Dataset:
     """HAE-RAE Bench; ``dataset_params={"version": "1.0"}`` for the first release."""

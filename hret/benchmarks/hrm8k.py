@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, load_benchmark, scalars, text
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 FILES = {"GSM8K": "gsm8k", "KSM": "ksm", "MATH": "math_do", "MMMLU": "mmmlu",
@@ -79,6 +80,7 @@ def benchmark(language: str) -> Benchmark:
     )
 
 
+@requires(HUB)
 def load_hrm8k(*, split: str | None = None, subset: Any = None, language: str = "ko",
                **params: Any) -> Dataset:
     """HRM8K: subsets ``GSM8K``, ``KSM``, ``MATH``, ``MMMLU``, ``OMNI_MATH``."""

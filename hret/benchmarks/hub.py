@@ -23,7 +23,10 @@ from typing import Any
 from urllib.parse import urlparse
 
 from hret.errors import DatasetError, require
+from hret.registry import Requirement
 
+#: what a hub-backed benchmark needs installed (``hret list`` shows it)
+HUB: Requirement = ("datasets", "datasets")
 TRUE_VALUES = {"1", "ON", "YES", "TRUE"}
 PROBE_TIMEOUT_S = 0.8
 FORMATS = {".csv": "csv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
@@ -251,7 +254,7 @@ def _offline_message(name: str, hub: HubData, requests: Sequence[Request], reaso
 # -- reading -----------------------------------------------------------------------
 def read_split(source: Source, hub: HubData, config: str | None, split: str) -> list[dict[str, Any]]:
     """The rows of one split as plain dicts, through ``datasets.load_dataset``."""
-    require("datasets", "datasets")
+    require(*HUB)
     import datasets
 
     with _quiet_progress():
@@ -279,7 +282,7 @@ def read_split(source: Source, hub: HubData, config: str | None, split: str) -> 
 
 def read_dir(root: Path, config: str | None, split: str, cache_dir: str | None) -> list[dict[str, Any]]:
     """Rows of a local copy of any hub repository, as ``datasets`` reads a directory."""
-    require("datasets", "datasets")
+    require(*HUB)
     import datasets
 
     if not root.is_dir():

@@ -12,10 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, subset_key
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import multiple_choice_samples
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -118,11 +119,13 @@ KMMLU_HARD = Benchmark(
 )
 
 
+@requires(HUB)
 def load_kmmlu(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KMMLU (``HAERAE-HUB/KMMLU``): subsets are the 45 subjects (``Korean-History``...)."""
     return load_benchmark(KMMLU, split=split, subset=subset, **params)
 
 
+@requires(HUB)
 def load_kmmlu_hard(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KMMLU-HARD (``HAERAE-HUB/KMMLU-HARD``): the same subjects in snake_case."""
     return load_benchmark(KMMLU_HARD, split=split, subset=subset, **params)

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
 from hret.prompts import LABELS
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 NO_YES = ("아니오", "예")
@@ -97,6 +98,7 @@ KOBEST = Benchmark(
 )
 
 
+@requires(HUB)
 def load_kobest(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KoBEST: subsets ``boolq``, ``copa``, ``hellaswag``, ``sentineg``, ``wic``."""
     return load_benchmark(KOBEST, split=split, subset=subset, **params)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark
-from hret.benchmarks.hub import HubData
+from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import multiple_choice_samples
 from hret.prompts.reference import BenchmarkPrompt
+from hret.registry import requires
 from hret.sample import Sample
 
 EXAMS = {"doctor": "의사", "nurse": "간호사", "pharm": "약사", "dentist": "치과의사"}
@@ -46,6 +47,7 @@ KORMEDMCQA = Benchmark(
 )
 
 
+@requires(HUB)
 def load_kormedmcqa(*, split: str | None = None, subset: Any = None, **params: Any) -> Dataset:
     """KorMedMCQA: subsets ``doctor``, ``nurse``, ``pharm``, ``dentist``."""
     return load_benchmark(KORMEDMCQA, split=split, subset=subset, **params)

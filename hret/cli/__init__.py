@@ -13,7 +13,10 @@ SUBCOMMAND_MODULES = ("hret.cli.run", "hret.cli.reports")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from hret import __version__
+
     parser = argparse.ArgumentParser(prog="hret", description="Evaluate LLMs on Korean benchmarks.")
+    parser.add_argument("--version", action="version", version=f"hret {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
         try:

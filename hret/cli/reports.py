@@ -15,17 +15,23 @@ OK, REGRESSION, UNUSABLE = 0, 1, 2
 
 def register(subparsers: Any) -> None:
     report = subparsers.add_parser(
-        "report", help="write a self-contained HTML report of result files",
-        description="Render result JSON files (a result, a run.json or a saved run) as one HTML "
-                    "file that needs no network, and optionally a Markdown summary.",
-        epilog="example: hret report hret_results/runs/*/run.json -o report.html")
-    report.add_argument("results", nargs="+", metavar="RESULTS.json")
+        "report", help="write one self-contained HTML report of runs and result files",
+        description="Render runs (a result JSON, a run.json or a saved run's name) as one HTML file "
+                    "that needs no network: a leaderboard, per-subject charts across models, paired "
+                    "comparisons, answer behaviour, latencies, trends over runs (from the run history "
+                    "too) and a sample browser; optionally its Markdown twin.",
+        epilog="example: hret report hret_results/runs/*/run.json main -o report.html --markdown -")
+    report.add_argument("results", nargs="+", metavar="RUN_OR_FILE")
     report.add_argument("-o", "--output", default="hret_report.html", metavar="PATH")
     report.add_argument("--markdown", default=None, metavar="PATH",
-                        help="also write a Markdown summary ('-' for stdout)")
+                        help="also write the Markdown summary ('-' for stdout)")
     report.add_argument("--title", default="hret evaluation report")
-    report.add_argument("--max-samples", type=int, default=2000,
-                        help="samples shown per evaluation (default: 2000)")
+    report.add_argument("--max-samples", type=_positive, default=None, metavar="N",
+                        help="samples shown per evaluation in the browser (default: 200; errors, "
+                             "wrong answers and disagreements first)")
+    report.add_argument("--no-history", action="store_true",
+                        help="leave out earlier runs of the run history from the trend charts")
+    _output_dir(report)
     report.set_defaults(func=report_command)
 
     history = subparsers.add_parser(
@@ -70,6 +76,16 @@ def _alpha(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer; expected one >= 1, e.g. 200") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1, e.g. 200")
+    return value
+
+
 def _output_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", default=None,
                         help="hret output directory (default: the configured output_dir)")
@@ -101,17 +117,22 @@ def load_run(ref: str, output_dir: str) -> list[dict[str, Any]]:
 
 def report_command(args: argparse.Namespace) -> int:
     from hret.report import markdown_summary, write_html
-    from hret.store import read_results
+    from hret.store import HistoryStore
 
+    directory = _dir(args)
     try:
-        results = [r for path in args.results for r in read_results(path)]
+        results = [r for ref in args.results for r in load_run(ref, directory)]
     except (OSError, ValueError) as exc:
         print(f"hret report: {exc}", file=sys.stderr)
         return UNUSABLE
-    path = write_html(results, args.output, title=args.title, max_samples=args.max_samples)
+    options: dict[str, Any] = {"title": args.title}
+    if args.max_samples:
+        options["max_samples"] = args.max_samples
+    history = [] if args.no_history else HistoryStore(directory).read()
+    path = write_html(results, args.output, history=history, **options)
     print(f"hret report: {len(results)} evaluation(s) -> {path}")
     if args.markdown:
-        _write(markdown_summary(results), args.markdown)
+        _write(markdown_summary(results, title=args.title), args.markdown)
     return OK
 
 

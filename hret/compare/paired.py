@@ -17,7 +17,7 @@ from typing import Any
 from hret import stats
 from hret.errors import HretError
 from hret.metrics import LOWER_IS_BETTER
-from hret.results import EvaluationResult
+from hret.results import EvaluationResult, headline_of
 
 ResultLike = EvaluationResult | Mapping[str, Any]
 
@@ -148,7 +148,7 @@ def compare_results(baseline: ResultLike, candidate: ResultLike, metric: str | N
     a, b = _as_dict(baseline), _as_dict(candidate)
     if check:
         check_comparable(a, b)
-    headline = str(a.get("info", {}).get("headline") or "accuracy")
+    headline = headline_of(a.get("info", {}))
     metric = metric or headline
     names = (label_of(a), label_of(b))
     lower = metric in LOWER_IS_BETTER

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hret.compare.paired import Comparison, ComparisonError, check_comparable, compare_results, label_of
+from hret.results import headline_of
 
 _RULE = re.compile(r"^\s*([A-Za-z_][\w./-]*)\s*:\s*([0-9]*\.?[0-9]+)\s*(%?)\s*$")
 
@@ -124,7 +125,7 @@ def compare_runs(baseline: Sequence[Mapping[str, Any]], candidate: Sequence[Mapp
         )
     for key, a, b in pairs:
         check_comparable(a, b)
-        headline = str(a.get("info", {}).get("headline") or "accuracy")
+        headline = headline_of(a.get("info", {}))
         wanted = list(dict.fromkeys([headline, *metrics, *(r.metric for r in rules)]))
         done: dict[str, Comparison] = {}
         for metric in wanted:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hret.errors import DatasetError, did_you_mean
-from hret.prompts import PromptTemplate
+from hret.prompts import DEFAULT_MC, DEFAULT_PLAIN, PromptTemplate
 from hret.sample import Sample
 
 
@@ -19,7 +19,8 @@ class Dataset:
 
     ``fewshot_pool`` holds examples from the split meant for few-shot prompting
     (never the evaluated split); ``default_method`` is the evaluation method that
-    fits the data; ``prompt`` overrides the generic prompt for this dataset.
+    fits the data; ``prompt`` overrides the generic prompt for this dataset;
+    ``prompts`` are named alternatives (``prompt="instruct"`` picks one).
     """
 
     name: str
@@ -30,6 +31,7 @@ class Dataset:
     default_method: str = "string_match"
     prompt: PromptTemplate | None = None
     info: dict[str, Any] = field(default_factory=dict)
+    prompts: dict[str, PromptTemplate] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -107,3 +109,13 @@ class Dataset:
                 f"Dataset {self.name!r} (split {self.split!r}) has no samples to evaluate; "
                 "check the split, subset and limit you chose"
             )
+
+    def named_prompt(self, name: str) -> PromptTemplate:
+        """The prompt called ``name``: one of ``prompts``, the default prompt by
+        its own name, or ``"instruct"`` (hret's instruction prompt)."""
+        instruct = DEFAULT_MC if any(s.options for s in self.samples[:1]) else DEFAULT_PLAIN
+        named = {"instruct": instruct, **({self.prompt.name: self.prompt} if self.prompt else {}), **self.prompts}
+        if name not in named:
+            raise DatasetError(f"Dataset {self.name!r} has no prompt {name!r}.{did_you_mean(name, named)} "
+                               f"Prompts: {', '.join(sorted(named))}.")
+        return named[name]

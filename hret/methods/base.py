@@ -34,6 +34,8 @@ class Evaluator:
     #: defines ``requests(sample, prompt) -> (context, continuations)`` and
     #: ``scoring_model(model) -> Model`` whose outputs are lists of scores.
     mode = "generate"
+    #: metrics ``aggregate`` adds (None: not known before the run, e.g. a user's function)
+    extra_metrics: frozenset[str] | None = frozenset()
 
     def score(self, sample: Sample, output: Any) -> Score:
         raise NotImplementedError

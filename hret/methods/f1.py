@@ -49,6 +49,7 @@ class MacroF1(StringMatch):
     """``string_match`` per sample, plus macro-F1 over the extracted labels."""
 
     name = "macro_f1"
+    extra_metrics = frozenset({"macro_f1"})
 
     def aggregate(self, samples: Sequence[Sample], outputs: Sequence[str],
                   scores: Sequence[Score]) -> dict[str, float]:

@@ -90,6 +90,8 @@ class LLMJudge(Evaluator):
     """Grades outputs with a judge model; see the module docstring."""
 
     name = "llm_judge"
+    extra_metrics = frozenset({"judge_unparsable", "judge_unparsable_rate", "judge_score_raw",
+                               "judge_position_inconsistency_rate"})
 
     def __init__(self, judge: Any = None, mode: str = "pointwise", rubric: str = RUBRIC,
                  low: int = 1, high: int = 10, baseline: Any = None) -> None:

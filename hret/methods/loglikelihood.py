@@ -41,6 +41,7 @@ class LogLikelihood(Evaluator):
             raise ConfigError(f"log_likelihood choices={choices!r}; expected one of {', '.join(CHOICES)}")
         self.choices = choices
         self.f1 = f1
+        self.extra_metrics = frozenset({"acc_norm", "macro_f1"} if f1 else {"acc_norm"})
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "choices": self.choices, "f1": self.f1}

@@ -16,6 +16,7 @@ from typing import Any
 from hret.errors import require
 from hret.extraction import extract_number, strip_reasoning
 from hret.methods.base import Evaluator, Score, register_evaluator
+from hret.registry import Requirement, requires
 from hret.sample import Sample
 
 #: the tail of an output that is parsed; answers come last, and sympy on megabytes is slow
@@ -43,14 +44,19 @@ def _quiet_timeout_notices() -> None:
             logger.addFilter(_NoTimeoutNotice())
 
 
+#: math-verify checks the answers (``hret list`` shows it)
+MATH_VERIFY: Requirement = ("math_verify", "math")
+
+
 @register_evaluator("math_match")
+@requires(MATH_VERIFY)
 class MathMatch(Evaluator):
     """Mathematical equivalence of the final answer and the reference."""
 
     name = "math_match"
 
     def __init__(self, float_rounding: int = 6) -> None:
-        require("math_verify", "math")
+        require(*MATH_VERIFY)
         _quiet_timeout_notices()
         self.float_rounding = float_rounding
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hret.prompts.reference import BenchmarkPrompt, ChatPrompt, choose
 from hret.prompts.templates import (
+    DEFAULT_MC,
+    DEFAULT_PLAIN,
     LABELS,
     PromptTemplate,
     RenderedPrompts,
@@ -14,5 +16,6 @@ from hret.prompts.templates import (
     label_list,
 )
 
-__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate", "RenderedPrompts", "as_template", "choose",
+__all__ = ["DEFAULT_MC", "DEFAULT_PLAIN", "LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate",
+           "RenderedPrompts", "as_template", "choose",
            "default_template", "format_options", "label_list"]

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hret.results import headline_of
+
 PASS, FAIL, NONE = "✓", "✗", "-"
 
 
@@ -23,7 +25,7 @@ def _width(text: str) -> int:
 
 
 def _headline(result: Mapping[str, Any]) -> str:
-    return str(result.get("info", {}).get("headline") or "accuracy")
+    return headline_of(result.get("info", {}))
 
 
 def score(metrics: Mapping[str, Any], name: str) -> str:
@@ -151,3 +153,18 @@ def markdown_lines(table: Table) -> list[str]:
 
 def markdown(all_tables: Sequence[Table]) -> str:
     return "\n".join(["## hret", "", *(line for t in all_tables for line in markdown_lines(t))]) + "\n"
+
+
+def result_lines(result: Mapping[str, Any]) -> list[str]:
+    """One result as text: the headline with its 95% interval (and the micro
+    average beside a macro headline), n and errors, then one row per subject."""
+    name, metrics = _headline(result), result["metrics"]
+    beside = name != "accuracy" and isinstance(metrics.get("accuracy"), (int, float))
+    header = ("", "n", f"{name} (95% CI)", *(["accuracy (micro)"] if beside else []), "errors")
+    info = result.get("info", {})
+    rows = [(f"{info.get('model', NONE)} on {info.get('dataset', NONE)}", _n(metrics), score(metrics, name),
+             *([score(metrics, "accuracy")] if beside else []), errors(metrics))]
+    for subset, values in sorted((result.get("subsets") or {}).items()):
+        base = "accuracy" if name.endswith("_macro") or name.endswith("_macro_category") else name
+        rows.append((f"  {subset}", _n(values), score(values, base), *([""] if beside else []), ""))
+    return text_lines(Table("", header, tuple(rows)))

@@ -29,8 +29,13 @@ class SinkError(RuntimeError):
 
 @dataclass(frozen=True)
 class RunStart:
+    """A run begins. ``metadata``: what the run records of itself (name, start
+    time, hyperparameters); ``settings``: the options it runs with (a context's
+    options, a pytest session's ``--hret-*`` values) and hret's configuration."""
+
     run_name: str
     metadata: dict[str, Any]
+    settings: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -81,9 +86,9 @@ class CallableSink(Sink):
 SINKS: Registry[Callable[..., Sink]] = Registry("sink", "hret.sinks")
 
 
-def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False) -> list[str]:
-    """Deliver ``event`` to every sink; failures warn (or raise when strict) and
-    are returned as messages so callers can show them."""
+def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False) -> list[tuple[str, str]]:
+    """Deliver ``event`` to every sink; failures are logged (or raised when
+    strict) and returned as (sink name, message) for the caller to show."""
     failures = []
     for sink in sinks:
         try:
@@ -94,34 +99,46 @@ def emit(sinks: Sequence[Sink], method: str, event: Any, *, strict: bool = False
             if strict:
                 raise SinkError(message) from exc
             logger.warning(message)
-            warnings.warn(message, SinkWarning, stacklevel=2)
-            failures.append(message)
+            failures.append((str(name), message))
     return failures
 
 
 class Subscribers:
     """The sinks of one run. Builds each event once and delivers it to every
-    sink; what failed is kept in ``failures``. ``warn=False`` collects failures
+    sink; every failure is kept in ``failures``, and a sink's first failure
+    warns (its later ones are counted: ``summary()``). ``warn=False`` collects
     without warning (for callers that list them, e.g. the pytest summary)."""
 
     def __init__(self, strict: bool = False, warn: bool = True) -> None:
         self.sinks: list[Sink] = []
         self.failures: list[str] = []
+        self.by_sink: dict[str, list[str]] = {}
         self.strict = strict
         self.warn = warn
+        self._started: RunStart | None = None
 
     def add(self, sink: Sink) -> Sink:
         self.sinks.append(sink)
+        if self._started is not None:  # added inside the run: it still learns how the run began
+            self._emit("on_run_start", self._started, [sink])
         return sink
 
-    def _emit(self, method: str, event: Any) -> None:
-        with warnings.catch_warnings():
-            if not self.warn:
-                warnings.simplefilter("ignore", SinkWarning)
-            self.failures += emit(self.sinks, method, event, strict=self.strict)
+    def _emit(self, method: str, event: Any, sinks: Sequence[Sink] | None = None) -> None:
+        for name, message in emit(self.sinks if sinks is None else sinks, method, event, strict=self.strict):
+            self.failures.append(message)
+            seen = self.by_sink.setdefault(name, [])
+            seen.append(message)
+            if self.warn and len(seen) == 1:
+                warnings.warn(message, SinkWarning, stacklevel=4)
 
-    def run_start(self, run_name: str, metadata: dict[str, Any]) -> None:
-        self._emit("on_run_start", RunStart(run_name, dict(metadata)))
+    def summary(self) -> list[str]:
+        """One line per failing sink: its first failure and how many there were."""
+        return [messages[0] if len(messages) == 1 else f"{messages[0]} ({len(messages)} failures of this sink)"
+                for messages in self.by_sink.values()]
+
+    def run_start(self, run_name: str, metadata: dict[str, Any], settings: dict[str, Any] | None = None) -> None:
+        self._started = RunStart(run_name, dict(metadata), dict(settings or {}))
+        self._emit("on_run_start", self._started)
 
     def result(self, run_name: str, label: str, result: EvaluationResult, metadata: dict[str, Any]) -> None:
         self._emit("on_result", ResultEvent(run_name, label, result, dict(metadata)))

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from hret.config import get_config
 from hret.errors import require
+from hret.registry import Requirement, requires
 from hret.sinks.base import ResultEvent, RunEnd, RunStart, Sink
 from hret.sinks.records import (
     RUN_KEYS,
@@ -28,14 +29,19 @@ from hret.sinks.records import (
     event_key,
     event_name,
     event_nodeid,
+    failure_reason,
     quiet_deprecations,
     result_metrics,
     result_params,
+    result_span,
     safe_key,
+    settings_params,
+    summary_metrics,
 )
 from hret.store.files import file_lock
 
 DEFAULT_EXPERIMENT = "hret"
+MLFLOW: Requirement = ("mlflow", "mlflow")
 #: MLflow's limits for one log_batch call and for one parameter value
 BATCH_METRICS, BATCH_PARAMS, MAX_PARAM_LENGTH = 1000, 100, 6000
 
@@ -112,6 +118,9 @@ class MlflowSink(Sink):
         self.parent_run_name = parent_run_name
         self.parent_run_id: str | None = None
         self._run_name: str | None = None
+        self._start: RunStart | None = None
+        #: what the parent run sums up at the end: key -> (result, its dict with its label)
+        self._logged: dict[str, tuple[Any, dict[str, Any]]] = {}
         self._parent_open = False
         self._client: Any = None
         self._experiment_id: str | None = None
@@ -130,7 +139,7 @@ class MlflowSink(Sink):
                                   "unreachable earlier in this run")
         if self._client is not None and self._experiment_id is not None:
             return self._client, self._experiment_id
-        require("mlflow", "mlflow")
+        require(*MLFLOW)
         uri = self.resolved_uri()
         if uri.startswith(("http://", "https://")):
             try:
@@ -175,6 +184,8 @@ class MlflowSink(Sink):
     # -- events --------------------------------------------------------------
     def on_run_start(self, event: RunStart) -> None:
         self._run_name = event.run_name
+        self._start = event
+        self._logged = {}
 
     def on_result(self, event: ResultEvent) -> None:
         client, experiment_id = self.connect()
@@ -184,25 +195,31 @@ class MlflowSink(Sink):
     def _log(self, client: Any, experiment_id: str, event: ResultEvent) -> None:
         from mlflow.entities import Metric, Param
 
+        from hret.provenance import system_tags
+
         result, info = event.result, event.result.info
         nodeid = event_nodeid(event)
-        tags = {"hret.run_name": event.run_name, "hret.model": event.label,
-                "hret.passed": str(result.passed).lower(), **self.tags}
+        reason = failure_reason(result)
+        tags = {**system_tags(info.get("git_commit")), "hret.run_name": event.run_name,
+                "hret.model": event.label, "hret.passed": str(result.passed).lower(), **self.tags}
+        if reason:
+            tags["hret.failure_reason"] = reason[:5000]
         if nodeid:
             tags["hret.nodeid"] = str(nodeid)
-        if info.get("git_commit"):
-            tags["mlflow.source.git.commit"] = str(info["git_commit"])
         for key in (RUN_KEYS - {"run_name"}) & event.metadata.keys():
             tags[f"hret.{key}"] = str(event.metadata[key])
         if self.parent_run:
             tags["mlflow.parentRunId"] = self._parent(client, experiment_id, event.run_name)
         name = self.run_name or (event_name(event) if self.parent_run or nodeid
                                  else f"{event.run_name}/{event.label}")
-        run = client.create_run(experiment_id, run_name=name, tags=tags)
+        # the run spans the evaluation itself, not the moment it is logged
+        span = result_span(result)
+        now = int(time.time() * 1000)
+        start, end = span or (now, now)
+        run = client.create_run(experiment_id, start_time=start, run_name=name, tags=tags)
         run_id = run.info.run_id
         try:
-            now = int(time.time() * 1000)
-            metrics = [Metric(safe_key(k), v, now, 0) for k, v in result_metrics(result).items()]
+            metrics = [Metric(safe_key(k), v, end, 0) for k, v in result_metrics(result).items()]
             params = [Param(safe_key(k), as_text(v)[:MAX_PARAM_LENGTH])
                       for k, v in result_params(result, event.metadata).items()]
             for param_chunk in _chunks(params, BATCH_PARAMS):
@@ -215,8 +232,12 @@ class MlflowSink(Sink):
             with suppress(Exception):  # the original error is the one to report
                 client.set_terminated(run_id, "FAILED")
             raise
-        client.set_terminated(run_id, "FINISHED")
-        self.run_ids[event_key(event)] = run_id
+        # a result that failed its gate is a failed run; the tag says why
+        client.set_terminated(run_id, "FINISHED" if reason is None else "FAILED", end_time=end)
+        key = event_key(event)
+        self.run_ids[key] = run_id
+        self._logged[key] = (result, {**result.to_dict(), "label": event.label, "nodeid": nodeid,
+                                      "kind": event.metadata.get("kind")})
 
     def _artifacts(self, client: Any, run_id: str, event: ResultEvent) -> None:
         result = event.result
@@ -231,11 +252,16 @@ class MlflowSink(Sink):
 
     def _parent(self, client: Any, experiment_id: str, run_name: str) -> str:
         """The parent run, created with the first result so that a run without
-        results leaves nothing behind."""
+        results leaves nothing behind; it starts when the hret run started."""
+        from hret.provenance import system_tags
+
         if not self._parent_open or self.parent_run_id is None:
             name = self.parent_run_name or self._run_name or run_name
-            run = client.create_run(experiment_id, run_name=name,
-                                    tags={"hret.run_name": name, "hret.parent": "true", **self.tags})
+            started = self._start.metadata.get("start_time") if self._start else None
+            start = round(float(started) * 1000) if isinstance(started, (int, float)) else None
+            run = client.create_run(experiment_id, start_time=start, run_name=name,
+                                    tags={**system_tags(), "hret.run_name": name, "hret.parent": "true",
+                                          **self.tags})
             self.parent_run_id = str(run.info.run_id)
             self._parent_open = True
         return self.parent_run_id
@@ -243,20 +269,44 @@ class MlflowSink(Sink):
     def on_run_end(self, event: RunEnd) -> None:
         if not self._parent_open or self.parent_run_id is None:
             return
-        failed = event.run_result.get("metadata", {}).get("status") == "failed"
+        metadata = event.run_result.get("metadata", {})
+        results = event.results
+        failed = [key for key, (result, _) in self._logged.items() if not result.passed]
         with quiet_deprecations():
-            from mlflow.entities import Metric
+            from mlflow.entities import Metric, Param
 
-            now = int(time.time() * 1000)
-            results = event.results
-            self._client.log_batch(self.parent_run_id, metrics=[
-                Metric("evaluations", float(len(results)), now, 0),
-                Metric("passed", float(sum(1 for r in results if r.passed)), now, 0),
-            ])
-            self._client.set_terminated(self.parent_run_id, "FAILED" if failed else "FINISHED")
+            from hret.report import render_html
+
+            # the run's settings, and its metadata as it stands at the end (a
+            # script adds hyperparameters after the run has started)
+            start = self._start.metadata if self._start else {}
+            params = [Param(k, v[:MAX_PARAM_LENGTH]) for k, v in settings_params(
+                self._start.settings if self._start else {}, {**start, **metadata}).items()]
+            for param_chunk in _chunks(params, BATCH_PARAMS):
+                self._client.log_batch(self.parent_run_id, params=list(param_chunk))
+
+            ended = metadata.get("end_time")
+            end = round(float(ended) * 1000) if isinstance(ended, (int, float)) else int(time.time() * 1000)
+            rows = {k: v for key, (result, _) in self._logged.items()
+                    for k, v in summary_metrics(key, result).items()}
+            metrics = [Metric("evaluations", float(len(results)), end, 0),
+                       Metric("passed", float(sum(1 for r in results if r.passed)), end, 0),
+                       *(Metric(k, v, end, 0) for k, v in rows.items())]
+            for chunk in _chunks(metrics, BATCH_METRICS):
+                self._client.log_batch(self.parent_run_id, metrics=list(chunk))
+            if self._logged:
+                self._client.log_text(self.parent_run_id, render_html(
+                    [record for _, record in self._logged.values()], title=f"hret run {self._run_name or ''}".strip()),
+                    "report.html")
+            if failed:
+                self._client.set_tag(self.parent_run_id, "hret.failure_reason",
+                                     ("failed: " + ", ".join(failed))[:5000])
+            status = "FAILED" if failed or metadata.get("status") == "failed" else "FINISHED"
+            self._client.set_terminated(self.parent_run_id, status, end_time=end)
         self._parent_open = False
 
 
+@requires(MLFLOW)
 def mlflow_sink(experiment_name: str | None = None, tracking_uri: str | None = None,
                 **params: Any) -> Sink:
     """One MLflow run per evaluation (see :class:`MlflowSink`); the client

@@ -9,7 +9,7 @@ import re
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeGuard
 
 from hret.provenance import hret_version
 from hret.results import EvaluationResult
@@ -95,7 +95,7 @@ def result_metrics(result: EvaluationResult) -> dict[str, float]:
     """Every finite metric, per-subset and per-category headline values as
     ``accuracy/<subset>`` and ``accuracy/category/<category>``, and the paired
     comparison with the first model of a benchmark as ``vs_first/...``."""
-    headline = str(result.info.get("headline") or "accuracy")
+    headline = result.headline
     out: dict[str, Any] = dict(result.metrics)
     for subset, values in result.subsets.items():
         out[f"{headline}/{subset}"] = values.get(headline)
@@ -112,3 +112,58 @@ def result_metrics(result: EvaluationResult) -> dict[str, float]:
 def safe_key(key: str) -> str:
     """A metric or parameter name the trackers accept (word characters, ``./-:`` and space)."""
     return re.sub(r"[^\w./\- :]", "_", key)
+
+
+def _number(value: Any) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def result_span(result: EvaluationResult) -> tuple[int, int] | None:
+    """The evaluation's own start and end, in milliseconds since the epoch:
+    its ``info["started_at"]`` and that plus its ``duration_s``."""
+    start, duration = result.info.get("started_at"), result.metrics.get("duration_s")
+    if not _number(start):
+        return None
+    end = float(start) + (float(duration) if _number(duration) else 0.0)
+    return round(float(start) * 1000), round(end * 1000)
+
+
+def failure_reason(result: EvaluationResult) -> str | None:
+    """Why a result failed its gate (None when it passed)."""
+    if result.passed:
+        return None
+    failed = result.failed_checks
+    if failed:
+        return "; ".join(c.describe() for c in failed)
+    return f"no sample was scored (n={result.metrics.get('n', 0)})"
+
+
+def summary_metrics(key: str, result: EvaluationResult) -> dict[str, float]:
+    """One row of a run's aggregate table, as metrics named ``<key>/<metric>``:
+    the headline with its CI, n, the error and extraction-failure rates, and
+    whether the result passed (1/0)."""
+    headline = str(result.info.get("headline") or "accuracy")
+    names = (headline, f"{headline}_ci_low", f"{headline}_ci_high", "n", "error_rate",
+             "extraction_failure_rate")
+    row = {name: result.metrics.get(name) for name in names}
+    row["passed"] = float(result.passed)
+    return {safe_key(f"{key}/{name}"): float(value) for name, value in row.items() if _number(value)}
+
+
+def settings_params(settings: Mapping[str, Any], metadata: Mapping[str, Any]) -> dict[str, str]:
+    """A run's settings and its metadata (hyperparameters...) as parameter
+    values: nested settings flattened to ``a.b``, unset ones left out."""
+    out: dict[str, str] = {}
+
+    def put(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping) and value:
+            for key, inner in value.items():
+                put(f"{prefix}.{key}" if prefix else str(key), inner)
+        elif value is not None and value != "" and value != {}:
+            out[safe_key(prefix)] = as_text(value)
+
+    for key, value in metadata.items():
+        if key not in RUN_KEYS and key not in NAMING_KEYS:
+            put(str(key), value)
+    put("", dict(settings))
+    return out

@@ -16,22 +16,28 @@ import os
 import re
 import tempfile
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from hret.config import get_config
 from hret.errors import require
+from hret.registry import Requirement, requires
 from hret.sinks.base import ResultEvent, RunStart, Sink
 from hret.sinks.records import (
     event_key,
     event_name,
     event_nodeid,
+    failure_reason,
     quiet_deprecations,
     result_metrics,
     result_params,
 )
 
 DEFAULT_PROJECT = "hret"
+WANDB: Requirement = ("wandb", "wandb")
+WEAVE_SWITCH = "WANDB_DISABLE_WEAVE"
 MODES = ("online", "offline", "disabled", "shared")
 TABLE_COLUMNS = ("id", "subset", "category", "prompt", "output", "reference", "extracted",
                  "score", "extraction_failed", "error", "latency_ms")
@@ -52,6 +58,21 @@ def _cell(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+@contextmanager
+def _no_weave_hint() -> Iterator[None]:
+    """W&B suggests its Weave call tracing (three lines on stderr, whatever the
+    run's settings) when it finds openai or litellm imported; the hint is not
+    about these runs. An explicit ``WANDB_DISABLE_WEAVE`` is left as it is."""
+    if os.environ.get(WEAVE_SWITCH) is not None:
+        yield
+        return
+    os.environ[WEAVE_SWITCH] = "true"
+    try:
+        yield
+    finally:
+        os.environ.pop(WEAVE_SWITCH, None)
 
 
 class WandbSink(Sink):
@@ -86,7 +107,7 @@ class WandbSink(Sink):
         self._run_name = event.run_name
 
     def on_result(self, event: ResultEvent) -> None:
-        require("wandb", "wandb")
+        require(*WANDB)
         with quiet_deprecations():
             self._log(event)
 
@@ -94,29 +115,23 @@ class WandbSink(Sink):
         import wandb
 
         result = event.result
-        nodeid = event_nodeid(event)
         directory = Path(self.dir or os.environ.get("WANDB_DIR") or get_config().output_dir)
         directory.mkdir(parents=True, exist_ok=True)
-        tags = [*self.tags, f"dataset:{result.info.get('dataset')}"][:64]
+        reason = failure_reason(result)
+        tags = [*self.tags, f"dataset:{result.info.get('dataset')}", *(["failed"] if reason else [])][:64]
         mode = self.mode
         if mode is None and not os.environ.get("WANDB_MODE") and not has_credentials():
             mode = "offline"
-        # console capture would wrap sys.stdout, which pytest owns
-        settings = self.settings or wandb.Settings(console="off")
-        run = wandb.init(
-            project=self.project, entity=self.entity,
-            group=self.group or self._run_name or event.run_name,
-            name=event_name(event), job_type="evaluation",
-            # through JSON: metadata may hold objects W&B cannot store
-            config=json.loads(json.dumps({**result_params(result, event.metadata),
-                                          **({"nodeid": nodeid} if nodeid else {})}, default=str)),
-            tags=tags, dir=str(directory), mode=mode,  # type: ignore[arg-type]
-            reinit="create_new",
-            settings=settings, **self.init_kwargs,
-        )
+        # console capture would wrap sys.stdout, which pytest owns; W&B's own
+        # banners and run summaries (~20 lines a run) stay out of the test log
+        settings = self.settings or wandb.Settings(console="off", silent=True)
+        with _no_weave_hint():
+            run = self._init(wandb, event, settings, tags, directory, mode)
         try:
             run.summary.update(result_metrics(result))
             run.summary["passed"] = result.passed
+            if reason:
+                run.summary["failure_reason"] = reason
             if self.max_table_rows:
                 rows = [[_cell(s.get(c)) for c in TABLE_COLUMNS]
                         for s in result.samples[:self.max_table_rows]]
@@ -128,8 +143,24 @@ class WandbSink(Sink):
         except BaseException:
             run.finish(exit_code=1)
             raise
-        run.finish()
+        # a result that failed its gate ends as a failed run, as in MLflow
+        run.finish(exit_code=0 if reason is None else 1)
         self.run_ids[event_key(event)] = str(run.id)
+
+    def _init(self, wandb: Any, event: ResultEvent, settings: Any, tags: list[str], directory: Path,
+              mode: str | None) -> Any:
+        result, nodeid = event.result, event_nodeid(event)
+        return wandb.init(
+            project=self.project, entity=self.entity,
+            group=self.group or self._run_name or event.run_name,
+            name=event_name(event), job_type="evaluation",
+            # through JSON: metadata may hold objects W&B cannot store
+            config=json.loads(json.dumps({**result_params(result, event.metadata),
+                                          **({"nodeid": nodeid} if nodeid else {})}, default=str)),
+            tags=tags, dir=str(directory), mode=mode,
+            reinit="create_new",
+            settings=settings, **self.init_kwargs,
+        )
 
     def _artifact(self, wandb: Any, event: ResultEvent, tmp: Path) -> Any:
         result = event.result
@@ -146,6 +177,7 @@ class WandbSink(Sink):
         return artifact
 
 
+@requires(WANDB)
 def wandb_sink(project_name: str | None = None, **params: Any) -> Sink:
     """One W&B run per evaluation (see :class:`WandbSink`); the client
     library is imported on first use."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import hret
 from hret.backends.registry import BACKENDS, create_backend
 from hret.cli import main
 from hret.errors import ConfigError, UnknownNameError
+from hret.registry import requires
 from tests.backends.helpers import answer_key
 from tests.openai_server import OpenAIServer
 
@@ -106,9 +108,24 @@ def test_hret_run_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "KEY=VALUE" in capsys.readouterr().err
 
 
-def test_hret_list_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_hret_list_shows_each_entrys_extra_and_whether_it_is_installed(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    # an entry whose module does not exist anywhere
+    monkeypatch.setitem(BACKENDS._entries, "remote-thing",
+                        requires(("hret_no_such_module", "remote"))(lambda **params: None))
     assert main(["list", "backends"]) == 0
-    assert capsys.readouterr().out.split() == BACKENDS.names()
+    rows = [line.split(None, 2) for line in capsys.readouterr().out.splitlines()]
+    assert rows[0] == ["name", "extra", "installed"]
+    assert [row[0] for row in rows[1:]] == BACKENDS.names()
+    table = {row[0]: row[1:] for row in rows[1:]}
+    assert table["remote-thing"] == ["remote", "no: pip install 'pytest-hret[remote]'"]
+    assert table["huggingface"] == ["transformers", "yes"]  # torch and transformers are here
+    vllm = "yes" if importlib.util.find_spec("vllm") else "no: pip install 'pytest-hret[vllm]'"
+    assert table["vllm"] == ["vllm", vllm]
     assert main(["list"]) == 0
-    listing = capsys.readouterr().out
-    assert "datasets:" in listing and "ko-sample" in listing and "string_match" in listing
+    listing = capsys.readouterr().out.splitlines()
+    assert [line for line in listing if not line.startswith(" ")] == [
+        "datasets:", "methods:", "backends:", "sinks:"]
+    found = {tuple(line.split(None, 2)) for line in listing}
+    assert {("ko-sample", "-", "yes"), ("kmmlu", "datasets", "yes"), ("math_match", "math", "yes"),
+            ("string_match", "-", "yes"), ("mlflow", "mlflow", "yes"), ("wandb", "wandb", "yes")} <= found

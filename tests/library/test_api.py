@@ -154,9 +154,44 @@ def test_custom_evaluator_adds_metrics() -> None:
         return {"mean_length": sum(map(len, predictions)) / len(predictions), "n_refs": len(references)}
 
     result = hret.quick_eval(lambda x: "(A)", dataset="ko-sample", limit=10,
-                             evaluator_params={"custom_evaluator": length_ratio})
+                             evaluator_params={"custom_evaluator": length_ratio, "custom_input": "outputs"})
     assert result.metrics["mean_length"] == 3.0 and result.metrics["n_refs"] == 10
     assert result.info["method"]["name"] == "custom:length_ratio"
+
+
+def test_the_seed_custom_evaluator_example_runs_as_written_and_sees_letters() -> None:
+    seen: dict[str, list[str]] = {}
+
+    def calculate_custom_score(predictions: list[str], references: list[str]) -> float:
+        seen["predictions"], seen["references"] = predictions, references
+        return sum(p == r for p, r in zip(predictions, references, strict=True)) / len(references)
+
+    my_model = oracle()
+
+    # the seed document's example, as written (dataset name swapped)
+    def custom_evaluator(predictions, references):  # type: ignore[no-untyped-def]
+        # 커스텀 평가 로직
+        return {"custom_metric": calculate_custom_score(predictions, references)}
+
+    with hret.evaluation_context(
+        dataset="ko-sample",
+        evaluation_method_name="custom",
+        evaluator_params={"custom_evaluator": custom_evaluator}
+    ) as ctx:
+        result = ctx.evaluate(my_model)
+
+    assert set(seen["predictions"]) == {"A", "B", "C", "D"}  # letters, read from "정답: X" outputs
+    assert result.metrics["custom_metric"] == 1.0 == result.metrics["accuracy"]
+
+
+def test_a_custom_evaluator_can_take_the_full_records() -> None:
+    def per_subject(records: list[dict[str, Any]]) -> dict[str, float]:
+        assert {"id", "subset", "input", "output", "extracted", "reference", "score"} <= set(records[0])
+        return {"subjects": float(len({r["subset"] for r in records}))}
+
+    result = hret.quick_eval(oracle(), dataset="ko-sample", limit=20,
+                             evaluator_params={"custom_evaluator": per_subject, "custom_input": "records"})
+    assert result.metrics["subjects"] == 10
 
 
 def test_same_label_twice_in_one_run_keeps_both_record_files() -> None:
@@ -252,3 +287,13 @@ def test_result_serialises_and_converts() -> None:
     assert again.metrics == result.metrics and again.threshold_checks == result.threshold_checks
     frame = result.to_dataframe()
     assert len(frame) == 10 and set(frame["score"]) == {1.0}
+
+
+def test_a_named_prompt_is_chosen_and_recorded() -> None:
+    result = hret.quick_eval(oracle(), dataset="ko-sample", limit=4, prompt="instruct")
+    assert result.info["prompt_template"]["name"] == "ko-mc-generative"
+    with pytest.raises(hret.DatasetError, match="no prompt 'nope'.*Prompts: .*instruct"):
+        hret.quick_eval(oracle(), dataset="ko-sample", limit=4, prompt="nope")
+    hret.configure(prompt="nope")
+    with pytest.raises(hret.DatasetError, match="no prompt 'nope'"):
+        hret.quick_eval(oracle(), dataset="ko-sample", limit=4)

@@ -85,7 +85,7 @@ def test_hret_run_timeout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
     start = time.perf_counter()
     try:
         code = main(["run", "--dataset", "ko-sample", "--backend", "hanging", "--limit", "10",
-                     "--batch-size", "2", "--max-workers", "1", "--timeout", "0.5",
+                     "--batch-size", "2", "--max-workers", "1", "--timeout", "0.5", "--max-error-rate", "0.5",
                      "--output", str(output)])
     finally:
         release.set()

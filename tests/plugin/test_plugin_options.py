@@ -166,7 +166,9 @@ def test_the_command_line_wins_over_decorators_unless_pinned(inner: Inner, mode:
         "accuracy": (0.9, "decorator"), "n": (3, "command line")}
     assert (undeclared["info"]["dataset"], undeclared["info"]["n_samples"]) == ("mini", 3)
     assert (pinned["info"]["dataset"], pinned["info"]["n_samples"]) == ("ko-sample", 3)
-    result.stdout.fnmatch_lines(["*pinned*dataset*ko-sample*"])
+    result.stdout.fnmatch_lines(["hret: settings: dataset=*mini.jsonl (command line), limit=3 (command line)",
+                                 "hret: thresholds (added to every item's own): accuracy=0.1, n=3"])
+    result.stdout.fnmatch_lines(["hret: pinned pinned dataset=ko-sample by its marker; *does not apply*"])
 
 
 @pytest.mark.parametrize("mode", MODES.values(), ids=MODES.keys())

@@ -134,6 +134,9 @@ def test_github_step_summary(session: Inner, mode: tuple[str, ...]) -> None:
     assert "### benchmark pair on ko-sample" in summary
     assert "| accuracy (95% CI) | 1.000 [0.839, 1.000] | 0.200 [0.081, 0.416] |" in summary
     assert "| test_tracking | train | loss=0.125, steps=3 |" in summary
+    # the pairwise headline: the benchmark's two models, paired on their 20 samples
+    (pair,) = [line for line in summary.splitlines() if line.startswith("| pair \\[right\\] | pair \\[always-a\\] |")]
+    assert pair.endswith("| 20 | significantly worse |") and "| -0.8000 |" in pair
 
 
 def comparable(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -65,10 +65,12 @@ def wandb_records(run_dir: Path) -> Iterator[Any]:
 
 
 def wandb_run(run_dir: Path) -> dict[str, Any]:
-    """What an offline run holds: config, summary, artifacts (name -> record) and files."""
+    """What an offline run holds: config, summary, artifacts (name -> record),
+    files and the exit code it finished with."""
     import json
 
-    out: dict[str, Any] = {"config": {}, "summary": {}, "artifacts": {}, "files": [], "run": None}
+    out: dict[str, Any] = {"config": {}, "summary": {}, "artifacts": {}, "files": [], "run": None,
+                           "exit_code": None}
     for record in wandb_records(run_dir):
         kind = record.WhichOneof("record_type")
         if kind == "run":
@@ -84,4 +86,6 @@ def wandb_run(run_dir: Path) -> dict[str, Any]:
             out["artifacts"][record.artifact.name] = record.artifact
         elif kind == "files":
             out["files"] += [f.path for f in record.files.files]
+        elif kind == "exit":
+            out["exit_code"] = record.exit.exit_code
     return out

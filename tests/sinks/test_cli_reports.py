@@ -63,11 +63,18 @@ def test_report_writes_html_and_markdown(runs: dict[str, str], tmp_path: Path,
     assert main(["report", str(run_json), runs["same"], "-o", str(tmp_path / "r.html"),
                  "--markdown", "-"]) == 0
     out = capsys.readouterr().out
-    assert "hret report: 2 evaluation(s)" in out and "| model | ko-sample / test | 100 |" in out
+    assert "hret report: 2 evaluation(s)" in out and "| 1 | model · same | ko-sample / test | same | 100 |" in out
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert page.count('<tr class="sample"') == 200  # the run.json's samples came from its result file
     assert main(["report", str(tmp_path / "nope.json")]) == 2
     assert "does not exist" in capsys.readouterr().err
+    # a saved run by its name, beside a result file
+    assert main(["report", "main", runs["worse"], "-o", str(tmp_path / "s.html"), "--max-samples", "5"]) == 0
+    assert "hret report: 2 evaluation(s)" in capsys.readouterr().out
+    saved = (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert saved.count('<tr class="sample"') == 10 and saved.count('<tr class="lb"') == 2
+    assert main(["report", "mian"]) == 2
+    assert "no saved run 'mian'" in capsys.readouterr().err
 
 
 def test_history_lists_runs_and_saved_runs(runs: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import json
+import platform
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +67,8 @@ def test_configured_tracking_logs_one_run_per_evaluation_to_a_local_store(tmp_pa
     saved = json.loads(_artifact(client, run.info.run_id, "result.json", tmp_path / "a"))
     assert saved["metrics"]["accuracy"] == pytest.approx(0.9) and len(saved["samples"]) == 100
     lines = _artifact(client, run.info.run_id, "ckpt-3.samples.jsonl", tmp_path / "b").splitlines()
-    assert len(lines) == 100 and json.loads(lines[0])["id"] == result.samples[0]["id"]
+    # in the order the samples finished
+    assert sorted(json.loads(line)["id"] for line in lines) == sorted(s["id"] for s in result.samples)
     # artifacts sit beside the store, not in the working directory
     assert Path(uri[len("sqlite:///"):]).with_name("mlartifacts").is_dir()
     assert not Path("mlruns").exists() and not Path("mlflow.db").exists()
@@ -126,7 +130,7 @@ def pair():
 def test_a_pytest_session_logs_once_from_the_controller_under_xdist(
         mlflow_server: str, inner: Inner, wandb_dir: Path) -> None:
     inner.module(SESSION)
-    result = inner.run(f"--hret-mlflow={mlflow_server}", "--hret-wandb=hret-tests",
+    result = inner.run(f"--hret-mlflow={mlflow_server}", "--hret-wandb=hret-tests", "--hret-seed=3",
                        mode=("-n", "2"))
     result.assert_outcomes(passed=3)
     client = _client(mlflow_server)
@@ -141,7 +145,13 @@ def test_a_pytest_session_logs_once_from_the_controller_under_xdist(
     by_name = {r.info.run_name: r for r in children}
     assert by_name["weak"].data.tags["hret.nodeid"] == "test_inner.py::weak"
     assert by_name["strong"].data.metrics["accuracy"] == 1.0
-    assert parents[0].data.metrics == {"evaluations": 4.0, "passed": 4.0}
+    metrics = parents[0].data.metrics
+    assert (metrics["evaluations"], metrics["passed"]) == (4.0, 4.0)
+    assert metrics["test_inner.py::strong/accuracy"] == 1.0
+    assert metrics["test_inner.py::pair::always-a/n"] == 20.0
+    # the session's settings: hret's configuration and the --hret-* options given
+    params = parents[0].data.params
+    assert (params["seed"], params["output_dir"]) == ("3", hret.get_config().output_dir)
     assert parents[0].info.status == "FINISHED"
     # W&B: one offline run per result, grouped under the session
     offline = sorted((wandb_dir / "wandb").glob("offline-run-*"))
@@ -151,3 +161,65 @@ def test_a_pytest_session_logs_once_from_the_controller_under_xdist(
     assert {h["run"].run_group for h in held} == {parents[0].info.run_name}
     assert {h["config"]["nodeid"] for h in held} == {"test_inner.py::strong", "test_inner.py::weak",
                                                       "test_inner.py::pair"}
+
+
+def sleepy(model: Callable[[str], str], seconds: float) -> Callable[[str], str]:
+    def answer(prompt: str) -> str:
+        time.sleep(seconds)
+        return model(prompt)
+
+    return answer
+
+
+def test_nested_runs_carry_their_own_times_status_and_the_system(mlflow_server: str, tmp_path: Path) -> None:
+    """Each nested run spans its own evaluation; a failed gate is a FAILED run
+    with the reason as a tag; the parent holds the run's settings, the
+    aggregate table and the HTML report; every run names the system."""
+    import mlflow
+
+    with hret.evaluation_context(run_name="truth", dataset="ko-sample", limit=10, max_workers=1) as ctx:
+        ctx.metrics_tracker.run_metadata.update({"learning_rate": 3e-4})
+        sink = ctx.log_to_mlflow(experiment_name="truth", tracking_uri=mlflow_server, parent_run=True)
+        slow = ctx.evaluate(sleepy(oracle(), 0.03), label="slow")
+        time.sleep(0.05)
+        gated = ctx.evaluate(wrong_on({"Math"}), label="gated", threshold={"accuracy": 0.95})
+    assert ctx.sink_failures == [] and not gated.passed
+    client = _client(mlflow_server)
+    runs = _runs(client, "truth")
+    (parent,) = [r for r in runs if r.data.tags.get("hret.parent") == "true"]
+    children = {r.info.run_name: r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id}
+    assert set(children) == {"slow", "gated"} and len(runs) == 3
+    for name, result in (("slow", slow), ("gated", gated)):
+        run = children[name].info
+        start = result.info["started_at"] * 1000
+        assert abs(run.start_time - start) <= 1
+        assert abs(run.end_time - (start + result.metrics["duration_s"] * 1000)) <= 1
+    slow_run, gated_run = children["slow"].info, children["gated"].info
+    assert slow_run.end_time - slow_run.start_time >= 10 * 30  # ten samples, one at a time
+    assert slow_run.end_time + 50 <= gated_run.start_time  # one after the other, not logging time
+    assert (slow_run.status, gated_run.status) == ("FINISHED", "FAILED")
+    reason = children["gated"].data.tags["hret.failure_reason"]
+    assert reason.startswith("accuracy = 0.9000 FAILED bound >= 0.95") and reason.endswith("n=10")
+    assert "hret.failure_reason" not in children["slow"].data.tags
+    for run in runs:
+        tags = run.data.tags
+        assert tags["hret.version.python"] == platform.python_version()
+        assert tags["hret.version.mlflow"] == mlflow.__version__
+        assert tags["hret.host.cpu"] and tags["hret.host.gpu"] and int(tags["hret.host.cpu_count"]) >= 1
+    # the parent: from the run's start to its end, its settings, the aggregate table, the report
+    info = parent.info
+    assert info.start_time <= slow_run.start_time and info.end_time >= gated_run.end_time
+    assert info.status == "FAILED" and parent.data.tags["hret.failure_reason"] == "failed: gated"
+    params = parent.data.params
+    assert (params["learning_rate"], params["dataset"], params["limit"], params["max_workers"]) == (
+        "0.0003", "ko-sample", "10", "1")
+    assert params["output_dir"] == hret.get_config().output_dir
+    metrics = parent.data.metrics
+    assert metrics["evaluations"] == 2.0 and metrics["passed"] == 1.0
+    assert (metrics["slow/accuracy"], metrics["gated/accuracy"]) == (1.0, pytest.approx(0.9))
+    assert metrics["gated/accuracy_ci_low"] == pytest.approx(gated.metrics["accuracy_ci_low"])
+    assert (metrics["slow/passed"], metrics["gated/passed"], metrics["gated/n"]) == (1.0, 0.0, 10.0)
+    assert "report.html" in {a.path for a in client.list_artifacts(info.run_id)}
+    page = _artifact(client, info.run_id, "report.html", tmp_path / "report")
+    assert page.startswith("<!DOCTYPE html>") and page.count('<tr class="lb"') == 2
+    assert sink.run_ids == {"slow": slow_run.run_id, "gated": gated_run.run_id}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import hret
 from hret.sinks.wandb import TABLE_COLUMNS, WandbSink
 from tests.library.helpers import oracle, wrong_on
+from tests.plugin.plugin_support import Inner
 from tests.sinks.support import wandb_run
 
 
@@ -81,3 +83,31 @@ def test_without_a_mode_or_credentials_runs_are_written_offline_instead_of_promp
     assert ctx.sink_failures == []
     (run_dir,) = _offline_runs(wandb_dir)
     assert wandb_run(run_dir)["run"].display_name == "m"
+
+
+GATED = '''
+@hret.evaluate(dataset="ko-sample", limit=10, threshold={"accuracy": 0.9})
+def weak(prompt):
+    return always_a(prompt)
+
+@hret.evaluate(dataset="ko-sample", limit=10)
+def strong(prompt):
+    return right(prompt)
+'''
+
+
+def test_a_failed_gate_is_a_failed_run_and_wandb_keeps_out_of_the_test_log(
+        inner: Inner, wandb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WANDB_SILENT")  # as a user's session has it
+    # with an LLM client imported, W&B would also advertise its Weave tracing
+    importlib.import_module("openai")
+    inner.module(GATED)
+    result = inner.run("--hret-wandb=gates")
+    result.assert_outcomes(passed=1, failed=1)
+    assert [line for line in result.outlines + result.errlines if line.startswith("wandb")] == []
+    held = {h["run"].display_name: h for h in map(wandb_run, _offline_runs(wandb_dir))}
+    assert (held["strong"]["exit_code"], held["weak"]["exit_code"]) == (0, 1)
+    assert held["weak"]["summary"]["failure_reason"].startswith("accuracy = ")
+    assert "FAILED bound >= 0.9" in held["weak"]["summary"]["failure_reason"]
+    assert "failure_reason" not in held["strong"]["summary"]
+    assert "failed" in held["weak"]["run"].tags and "failed" not in held["strong"]["run"].tags
