@@ -14,11 +14,13 @@ from typing import Any
 
 from hret.config import fallback
 from hret.datasets import Dataset, load_dataset
+from hret.datasets.fewshot import FEWSHOT_SEED
 from hret.methods import Evaluator, get_evaluator
 from hret.metrics import aggregate, check_threshold_names
-from hret.models import Model
+from hret.models import Model, chat_template_info, with_generation
 from hret.prompts import PromptTemplate, RenderedPrompts, as_template, default_template
 from hret.results import EvaluationResult, check_thresholds
+from hret.sample import Sample
 from hret.store.rundir import RunDirectory
 
 #: the prompts of a dataset's samples and the template that made them
@@ -50,16 +52,17 @@ class Settings:
         spec = self["dataset"]
         # a Dataset object is keyed by identity: its repr would list every sample
         return (spec if isinstance(spec, (str, Path)) else id(spec),) + tuple(
-            repr(self[k]) for k in DATASET_OPTIONS)
+            repr(self[k]) for k in (*DATASET_OPTIONS, "prompt"))
 
 
 def load(settings: Settings) -> Dataset:
-    """The dataset the settings select."""
+    """The dataset the settings select, with the prompt named by ``prompt``
+    (None: the dataset's default, a benchmark's reference prompt)."""
     return load_dataset(
         settings["dataset"], split=settings["split"], subset=settings["subset"],
         limit=settings["limit"], seed=settings["seed"], column_map=settings["column_map"],
         **dict(settings["dataset_params"] or {}),
-    )
+    ).select_prompt(settings["prompt"])
 
 
 class DatasetCache:
@@ -77,18 +80,25 @@ class DatasetCache:
 
 
 def evaluator_for(settings: Settings, dataset: Dataset) -> Evaluator:
-    method = settings["evaluation_method"] or dataset.default_method
-    return get_evaluator(method, settings["evaluator_params"])
+    method, params = settings["evaluation_method"], settings["evaluator_params"]
+    if method is None:  # the dataset's own method, with its settings under the user's
+        method, params = dataset.default_method, {**dataset.default_method_params, **(params or {})}
+    return get_evaluator(method, params)
 
 
 def render(dataset: Dataset, settings: Settings) -> Rendered:
     """Every sample's prompt, with its few-shot examples, rendered when read."""
-    named = dataset.named_prompt(settings["prompt"]) if settings["prompt"] else None
-    template = as_template(settings["prompt_template"]) or named or dataset.prompt
+    # the prompt named by the ``prompt`` option is the dataset's already (``load``)
+    template = as_template(settings["prompt_template"]) or dataset.prompt
     k = int(settings["num_fewshot"] or 0)
     seed = int(settings["seed"] or 0)
-    fewshot = (lambda sample: dataset.fewshot_for(sample, k, seed)) if k else None
-    rendered = RenderedPrompts(dataset.samples, template, fewshot)
+    # drawn for all samples at once: a reference sampler draws in document order
+    draws = dict(zip((s.id for s in dataset.samples), dataset.fewshots(k, seed), strict=True)) if k else {}
+
+    def fewshot(sample: Sample) -> list[Sample]:
+        return draws[sample.id]
+
+    rendered = RenderedPrompts(dataset.samples, template, fewshot if k else None)
     if len(rendered):
         rendered[0]  # a template or few-shot problem shows before any model call
     used = template or (default_template(dataset.samples[0]) if dataset.samples else None)
@@ -115,8 +125,11 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
     if evaluator.mode == "loglikelihood":
         # the evaluator turns each prompt into (context, continuations) and
         # the model becomes a batched scorer of those requests
-        prompts = [evaluator.requests(s, p) for s, p in zip(dataset.samples, prompts, strict=True)]
+        prompts = [evaluator.requests(s, p, template)
+                   for s, p in zip(dataset.samples, prompts, strict=True)]
         model = evaluator.scoring_model(model)
+    else:  # a reference task's stop strings and length
+        model = with_generation(model, getattr(template, "generation", None))
     cache = settings["cache"]
     if cache:
         from hret.cache import wrap_model
@@ -187,6 +200,16 @@ def progress_options(progress: bool | str) -> dict[str, Any]:
             "progress_quiet_start": 0.0 if progress is True else QUIET_START}
 
 
+def fewshot_info(dataset: Dataset, k: int) -> dict[str, Any] | None:
+    """Where an evaluation's few-shot examples came from and how they were drawn."""
+    if k <= 0:
+        return None
+    return {"split": dataset.info.get("fewshot_split"),
+            "from_scored_split": dataset.fewshot_same_split,
+            "sampler": dataset.fewshot_sampler or "hret",
+            "seed": FEWSHOT_SEED if dataset.fewshot_sampler else None}
+
+
 def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: PromptTemplate | None,
                settings: Settings, run: Mapping[str, Any], started: float,
                samples_path: Path) -> dict[str, Any]:
@@ -211,7 +234,10 @@ def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: P
         "seed": settings["seed"],
         "method": evaluator.describe(),
         "prompt_template": {"name": template.name, "hash": template.hash} if template else None,
+        "reference": getattr(template, "reference", None) or None,
         "num_fewshot": int(settings["num_fewshot"] or 0),
+        "fewshot": fewshot_info(dataset, int(settings["num_fewshot"] or 0)),
+        "chat_template": chat_template_info(model, evaluator.mode),
         "headline": f"{evaluator.metric}",
         "max_workers": settings["max_workers"],
         "max_error_rate": settings["max_error_rate"],

@@ -8,7 +8,7 @@ objects with a ``generate(list) -> list[str]`` method.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -130,3 +130,28 @@ def run_coroutine(coro: Any) -> Any:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def with_generation(model: Model, generation: Mapping[str, Any] | None) -> Model:
+    """``model`` generating with a task's settings (``stop``, ``max_new_tokens``),
+    as the reference task generates: its stop strings join the backend's own,
+    its length limit replaces the backend's. Plain functions are left as they are."""
+    backend = model.backend
+    if not generation or backend is None or model.call != getattr(backend, "generate", None):
+        return model
+    params = dict(generation)
+    own = tuple(getattr(getattr(backend, "settings", None), "stop", ()) or ())
+    if "stop" in params:
+        params["stop"] = list(dict.fromkeys([*own, *params["stop"]]))
+    return Model(functools.partial(backend.generate, **params), model.kind, model.label,
+                 model.batch_size, backend)
+
+
+def chat_template_info(model: Model, mode: str) -> str | None:
+    """The chat template the backend applies to this evaluation's prompts, as its
+    identity names it (``off`` or a hash); None when the model is a plain function."""
+    backend = model.backend
+    identity = backend.identity() if backend is not None and hasattr(backend, "identity") else {}
+    key = "loglikelihood_chat_template" if mode == "loglikelihood" else "chat_template"
+    value = identity.get(key, identity.get("chat_template"))
+    return None if value is None else str(value)

@@ -88,7 +88,9 @@ class HuggingFaceBackend:
         self._identity = {
             "backend": self.name, "model": self.model_id,
             "revision": self._revision(), "dtype": str(self.model.dtype).replace("torch.", ""),
-            "chat_template": self.encoder.describe(), "system_prompt": system_prompt or "",
+            "chat_template": self.encoder.describe(),
+            "loglikelihood_chat_template": self.encoder.describe_scoring(),
+            "system_prompt": system_prompt or "",
         }
 
     # -- protocol ------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Chat templates: ``chat_template=None`` applies the tokenizer's template when it
 has one, ``True`` requires one, ``False`` never applies one, and a string is a
 Jinja template to use instead. Text prompts become one user message; chat
-messages without a template are an error, not silently flattened.
+messages without a template are an error, not silently flattened. Text scored
+by log-likelihood gets a template only when one is asked for (``True`` or a
+string), as lm-evaluation-harness scores it without ``--apply_chat_template``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ class PromptEncoder:
         self.tokenizer = tokenizer
         self.model = model
         self.use_chat = has_template and chat_template is not False
+        #: text scored by log-likelihood gets the template only when asked for by name,
+        #: as the reference harness scores it (a template moves scores by whole nats)
+        self.chat_for_scoring = self.use_chat and (chat_template is True or isinstance(chat_template, str))
         self.system_prompt = system_prompt
 
     def describe(self) -> str:
@@ -41,8 +46,13 @@ class PromptEncoder:
         text = str(self.tokenizer.chat_template)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
-    def render(self, prompt: Any) -> str:
-        if not self.use_chat:
+    def describe_scoring(self) -> str:
+        """What log-likelihood requests with text contexts get: ``off`` or the template's hash."""
+        return self.describe() if self.chat_for_scoring else "off"
+
+    def render(self, prompt: Any, chat: bool | None = None) -> str:
+        use_chat = self.use_chat if chat is None else chat and self.use_chat
+        if not use_chat:
             if isinstance(prompt, str):
                 return f"{self.system_prompt}\n\n{prompt}" if self.system_prompt else prompt
             raise ConfigError(
@@ -54,12 +64,13 @@ class PromptEncoder:
         return str(self.tokenizer.apply_chat_template(messages, tokenize=False,
                                                       add_generation_prompt=True))
 
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+    def encode(self, texts: Sequence[str], chat: bool | None = None) -> list[list[int]]:
         """Token ids of each text, in one call to the tokenizer."""
         if not texts:
             return []
         # a rendered chat template already holds its special tokens (BOS...)
-        batch = self.tokenizer(list(texts), add_special_tokens=not self.use_chat)["input_ids"]
+        templated = self.use_chat if chat is None else chat and self.use_chat
+        batch = self.tokenizer(list(texts), add_special_tokens=not templated)["input_ids"]
         return [[int(i) for i in ids] for ids in batch]
 
     def encode_pairs(self, requests: Sequence[tuple[Any, str]]
@@ -74,17 +85,18 @@ class PromptEncoder:
         """
         rendered: dict[str, str] = {}
         contexts, continuations = [], []
+        chat = self.chat_for_scoring or not all(isinstance(c, str) for c, _ in requests)
         for context, continuation in requests:
             key = context if isinstance(context, str) else repr(context)
             if key not in rendered:
-                rendered[key] = self.render(context)
+                rendered[key] = self.render(context, chat)
             text = rendered[key]
             stripped = text.rstrip()
             contexts.append(stripped)
             continuations.append(text[len(stripped):] + continuation)
         unique = list(dict.fromkeys(contexts))
-        context_ids = dict(zip(unique, self.encode(unique), strict=True))
-        wholes = self.encode([c + k for c, k in zip(contexts, continuations, strict=True)])
+        context_ids = dict(zip(unique, self.encode(unique, chat), strict=True))
+        wholes = self.encode([c + k for c, k in zip(contexts, continuations, strict=True)], chat)
         pairs = []
         for context, continuation, whole in zip(contexts, continuations, wholes, strict=True):
             ids = context_ids[context]

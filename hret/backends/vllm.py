@@ -67,6 +67,7 @@ class VLLMBackend:
         self._identity = {"backend": self.name, "model": self.model_id,
                           "revision": revision or "main", "dtype": dtype,
                           "chat_template": self.encoder.describe(),
+                          "loglikelihood_chat_template": self.encoder.describe_scoring(),
                           "system_prompt": system_prompt or ""}
 
     def identity(self) -> dict[str, str]:

@@ -3,8 +3,10 @@ each row classified by problem, task, target and subject type.
 
 Filters keep the rows whose field equals one of the given values (case does not
 matter); a subject filter such as ``HASS`` also keeps ``HASS/Economics``. The
-subsets are the source benchmarks' names. Multiple-choice rows get labelled
-options; the others are scored against their answer text.
+subsets are the source benchmarks' names. The default prompt is the one the
+benchmark's authors evaluate with (their loader's input: the context and the
+prompt, see ``AUTHORS``); ``prompt="instruct"`` gives hret's multiple-choice
+prompt with labelled options. Other rows are scored against their answer text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, listed, load_benchmark, scalars, text
+from hret.benchmarks.harness import HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import parse_answer
@@ -26,6 +29,30 @@ FILTERS = {"problem_types": "problem_type", "task_types": "task_type",
            "target_types": "target_type", "subject_types": "subject_type",
            "benchmark_names": "benchmark_name"}
 REPOS = {"ko": "BenchHub/BenchHub-Ko", "en": "BenchHub/BenchHub-En"}
+
+
+def _cell(value: Any) -> str:
+    """A cell as the authors' loader writes it: None as "", a list joined by `` | ``."""
+    if isinstance(value, (list, tuple)):
+        return " | ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def authors_text(sample: Sample) -> str:
+    row = sample.metadata["row"]
+    context, prompt = _cell(row.get("context")), _cell(row.get("prompt"))
+    return f"{context}\n{prompt}" if context else prompt
+
+
+#: the benchmark authors' evaluation input: BenchHub's own loader in the HAE-RAE
+#: evaluation toolkit (``llm_eval/datasets/benchhub.py``, ``_convert_to_hret_format``
+#: without a ``base_prompt_template``) joins the context and the prompt with one
+#: newline and does not list the options; lm-evaluation-harness has no BenchHub task
+AUTHORS = HarnessPrompt(
+    text="{context}\n{prompt}", name="benchhub-authors", doc_to_text=authors_text,
+    reference="BenchHub authors' loader (HAE-RAE/haerae-evaluation-toolkit "
+              "llm_eval/datasets/benchhub.py): context + newline + prompt, options not listed",
+)
 
 
 def _matches(value: Any, wanted: Sequence[str]) -> bool:
@@ -61,7 +88,7 @@ def converter(filters: Mapping[str, Sequence[str]]) -> Any:
                 subset=text(row.get("benchmark_name")) or None,
                 category=text(row.get("task_type")) or None,
                 metadata={**scalars(row, skip=("context", "prompt", "options")),
-                          "subject_type": "; ".join(listed(subjects))},
+                          "subject_type": "; ".join(listed(subjects)), "row": dict(row)},
             ))
         return samples
 
@@ -70,7 +97,7 @@ def converter(filters: Mapping[str, Sequence[str]]) -> Any:
 
 BENCHHUB = Benchmark(
     name="benchhub", hub=HubData(REPOS["ko"], ("data/{split}-*.parquet",)), configs=(),
-    splits=("train",), eval_split="train", convert=converter({}),
+    splits=("train",), eval_split="train", convert=converter({}), reference=AUTHORS,
     info={"fewshot_note": "one split only: prompts are zero-shot"},
 )
 

@@ -1,8 +1,10 @@
 """CLIcK: Korean culture and language, 4 or 5 options, every option shown.
 
 The hub repository keeps JSON files under ``Dataset/<Culture|Language>/<Sub>/``
-and loads as one ``train`` split, which is the evaluated split; there is no
-other split to draw few-shot examples from, so prompts are zero-shot. The
+and loads as one ``train`` split, which is the evaluated split. The default
+prompt is lm-eval's (``click_cul``/``click_lang`` ``utils.get_context``); its
+k-shot runs draw from the scored split, which hret does only with
+``fewshot_from_scored_split=True``. The
 category (Culture / Language) and the sub-category (the subset) are read from
 each item's id.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
@@ -33,6 +36,28 @@ PROMPT = BenchmarkPrompt.build(
     "click-generative",
     "다음 문제를 읽고 {labels} 중 가장 알맞은 답을 하나 고르세요. "
     "풀이를 쓰더라도 마지막 줄에는 반드시 '정답: X' 형식으로 답하세요.",
+)
+
+
+def click_text(sample: Sample) -> str:
+    """lm-eval's ``get_context``: four options shown, even for five-option items."""
+    row = sample.metadata["row"]
+    ctx, q, opt = row["paragraph"], row["question"], row["choices"]
+    shown = f"질문: {q}\n보기:\nA:{opt[0]}, B: {opt[1]}, C: {opt[2]}, D: {opt[3]}\n정답:"
+    if ctx:
+        return ("주어진 맥락을 천천히 읽고, 질문에 대한 적절한 정답을 A, B, C, D 중에 골라 알파벳 하나로 "
+                f"답하시오.\n\n맥락: {ctx}\n{shown}")
+    return f"주어진 질문을 천천히 읽고, 적절한 정답을 A, B, C, D 중에 골라 알파벳 하나로 답하시오.\n\n{shown}"
+
+
+def click_choices(sample: Sample) -> list[str]:
+    return list("ABCDE") if "CSAT" in str(sample.metadata["row"]["id"]) else list("ABCD")
+
+
+REFERENCE = HarnessPrompt(
+    text="utils.get_context: 주어진 (맥락|질문)을 천천히 읽고... 보기:\nA:{o0}, B: {o1}, C: {o2}, D: {o3}\n정답:",
+    name="lm-eval:click", doc_to_text=click_text, choices=click_choices,
+    reference=f"{LM_EVAL} click v1.0 (click_cul, click_lang)",
 )
 
 
@@ -89,7 +114,7 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
             options=choices,
             subset=subset,
             category=category,
-            metadata=scalars(row, skip=("choices",)),
+            metadata={**scalars(row, skip=("choices",)), "row": dict(row)},
         ))
     return samples
 
@@ -102,7 +127,11 @@ CLICK = Benchmark(
     eval_split="train",
     convert=convert,
     prompt=PROMPT,
-    info={"subsets": list(SUBSETS), "fewshot_note": "one split only: prompts are zero-shot"},
+    reference=REFERENCE,
+    scored_split_fewshot=True,
+    info={"subsets": list(SUBSETS),
+          "fewshot_note": "the reference draws few-shot examples from the scored train split; "
+                          "dataset_params={'fewshot_from_scored_split': True} reproduces that"},
 )
 
 

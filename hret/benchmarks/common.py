@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any, Protocol
 
-from hret.benchmarks.hub import HubData, Request, read_split, resolve_source
+from hret.benchmarks.harness import HarnessPrompt
+from hret.benchmarks.hub import HubData, Request, read_split, resolve_source, split_files
 from hret.datasets import Dataset
+from hret.datasets.base import PromptAlternative
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts.reference import BenchmarkPrompt, choose
 from hret.sample import Sample
 
 #: parameters every hub benchmark accepts through ``dataset_params``
-COMMON_PARAMS = ("data_dir", "revision", "cache_dir", "chat")
+COMMON_PARAMS = ("data_dir", "revision", "cache_dir", "chat", "fewshot_from_scored_split")
 
 
 class Converter(Protocol):
@@ -34,10 +37,19 @@ class Benchmark:
     eval_split: str
     convert: Converter
     fewshot_split: str | None = None
+    #: hret's instruction-style prompt, named ``instruct``
     prompt: BenchmarkPrompt | None = None
     default_method: str = "string_match"
     headline: str = "accuracy"
     info: Mapping[str, Any] = field(default_factory=dict)
+    #: the default prompt: the reference task's, with its method and few-shot sampler
+    reference: HarnessPrompt | None = None
+    reference_method: str | None = None
+    reference_method_params: Mapping[str, Any] = field(default_factory=dict)
+    sampler: str = "lm-eval"
+    #: the reference draws few-shot examples from the scored split (a known flaw):
+    #: reproduced only with ``dataset_params={"fewshot_from_scored_split": True}``
+    scored_split_fewshot: bool = False
 
 
 def subset_key(name: str) -> str:
@@ -77,7 +89,14 @@ def check_params(name: str, params: Mapping[str, Any], accepted: Sequence[str] =
 def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequence[str] | None,
                    **params: Any) -> Dataset:
     """Load ``bench`` through ``datasets``: the evaluated split of the chosen
-    subsets and, from the few-shot split, the examples prompts may show."""
+    subsets and, from the few-shot split, the examples prompts may show (when a
+    local copy lacks that split, zero-shot runs still work)."""
+    from_scored = bool(params.pop("fewshot_from_scored_split", False))
+    if from_scored and not bench.scored_split_fewshot:
+        raise DatasetError(
+            f"Dataset {bench.name!r} does not take fewshot_from_scored_split: its few-shot "
+            f"examples come from its {bench.fewshot_split!r} split"
+        )
     check_params(bench.name, params)
     if params.get("chat") and bench.prompt is None:
         raise DatasetError(
@@ -94,33 +113,58 @@ def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequenc
         if bench.configs else [None]
     shots_from = bench.fewshot_split if bench.fewshot_split not in (None, split) else None
     requests: list[Request] = [(c, split) for c in configs]
-    if shots_from is not None:
-        requests += [(c, shots_from) for c in configs]
-    source = resolve_source(bench.name, bench.hub, requests, data_dir=params.get("data_dir"),
+    shot_requests: list[Request] = [(c, shots_from) for c in configs] if shots_from else []
+    data_dir = params.get("data_dir")
+    if data_dir is not None and shot_requests and not all(
+            split_files(Path(data_dir).expanduser(), bench.hub, *r) for r in shot_requests):
+        shots_from, shot_requests = None, []  # a copy without the few-shot split: zero-shot only
+    source = resolve_source(bench.name, bench.hub, requests + shot_requests, data_dir=data_dir,
                             revision=params.get("revision"), cache_dir=params.get("cache_dir"))
 
     def samples(of_split: str) -> tuple[Sample, ...]:
         return tuple(s for c in configs for s in bench.convert(
             read_split(source, bench.hub, c, of_split), name=bench.name, config=c, split=of_split))
 
+    scored = samples(split)
+    instruct = choose(bench.prompt, bool(params.get("chat"))) if bench.prompt else None
+    # no instruction prompt of its own: hret's generic one (None) is the alternative
+    alternatives = ({"instruct": PromptAlternative(instruct, bench.default_method)}
+                    if instruct or bench.reference else {})
+    use_reference = bench.reference is not None and not params.get("chat")
+    reference = bench.reference if use_reference else None
     dataset = Dataset(
         name=bench.name,
-        samples=samples(split),
+        samples=scored,
         split=split,
         revision=source.revision,
-        fewshot_pool=samples(shots_from) if shots_from else (),
-        default_method=bench.default_method,
-        prompt=choose(bench.prompt, bool(params.get("chat"))) if bench.prompt else None,
+        fewshot_pool=scored if from_scored else samples(shots_from) if shots_from else (),
+        default_method=(bench.reference_method or bench.default_method) if use_reference
+        else bench.default_method,
+        default_method_params=dict(bench.reference_method_params) if use_reference else {},
+        prompt=reference or instruct,
+        prompts=alternatives,
+        fewshot_sampler=bench.sampler if use_reference else None,
+        fewshot_same_split=from_scored,
+        population=scored,
         info={
             "source": source.describe(bench.hub),
             "repo": bench.hub.repo,
             "configs": [c for c in configs if c is not None],
             "headline": bench.headline,
-            "fewshot_split": shots_from,
+            "fewshot_split": split if from_scored else shots_from,
+            "prompt": "default" if use_reference else "instruct",
             **bench.info,
+            **({"reference": reference.reference} if reference else {}),
         },
     )
     return dataset if bench.configs else dataset.select_subsets(subset)
+
+
+def with_rows(samples: Sequence[Sample], rows: Sequence[Mapping[str, Any]]) -> list[Sample]:
+    """``samples`` keeping their rows as read (``metadata["row"]``), for the
+    reference prompts, which print cells exactly as the files hold them."""
+    return [replace(s, metadata={**s.metadata, "row": dict(row)})
+            for s, row in zip(samples, rows, strict=True)]
 
 
 def scalars(row: Mapping[str, Any], skip: Sequence[str] = ()) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 Rows carry ``query`` (the question, usually with its options already written
 as ``(A) ...``), ``answer`` (``(A)`` or ``A``) and, in 1.1, ``options``. The
-options are taken from the ``options`` column or read back from the query;
-when the query already lists them the prompt does not list them again. Only a
-test split exists, so prompts are zero-shot: few-shot examples would have to
-come from the evaluated split.
+options are taken from the ``options`` column or read back from the query.
+The default prompt is lm-eval's ``haerae`` task: the query as written, scored
+over the continuations ``(A)``..``(E)``. Only a test split exists, so hret's
+k-shot runs need ``fewshot_from_scored_split=True``, which draws as lm-eval
+does (``k + 1`` from the scored split, the question itself dropped).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, listed, load_benchmark, scalars, text
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt, cell
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import parse_answer
@@ -40,6 +42,16 @@ PROMPT = BenchmarkPrompt.build(
     "풀이를 쓰더라도 마지막 줄에는 반드시 '정답: X' 형식으로 답하세요.",
     block="{question}\n{options}",
 )
+
+REFERENCE = HarnessPrompt(
+    text="{{query}}", name="lm-eval:haerae",
+    doc_to_text=lambda s: cell(s, "query"),
+    choices=lambda s: ["(A)", "(B)", "(C)", "(D)", "(E)"],
+    target=lambda s: cell(s, "answer"),
+    reference=f"{LM_EVAL} haerae v1.0 (dataset HAE_RAE_BENCH 1.0)",
+)
+FEWSHOT_NOTE = ("the reference draws few-shot examples from the scored test split; "
+                "dataset_params={'fewshot_from_scored_split': True} reproduces that")
 
 _CUE = re.compile(r"\s*(?:###\s*)?정답\s*[:：]?\s*$")
 _MARKER = re.compile(r"\(([A-J])\)")
@@ -83,7 +95,8 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
             subset=config,
             metadata={**scalars(row, skip=("query", "answer", "options")),
                       # the query shows the options: the prompt must not list them twice
-                      "options_in_question": bool(inline) or options == DEFAULT_OPTIONS},
+                      "options_in_question": bool(inline) or options == DEFAULT_OPTIONS,
+                      "row": scalars(row)},
         ))
     return samples
 
@@ -91,12 +104,15 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
 HAERAE_1_1 = Benchmark(
     name="haerae", hub=HubData("HAERAE-HUB/HAE_RAE_BENCH_1.1", LAYOUTS), configs=SUBSETS_1_1,
     splits=("test",), eval_split="test", convert=convert, prompt=PROMPT,
-    info={"version": "1.1", "fewshot_note": "test split only: prompts are zero-shot"},
+    reference=REFERENCE, default_method="string_match", scored_split_fewshot=True,
+    info={"version": "1.1", "fewshot_note": FEWSHOT_NOTE,
+          "reference_note": "lm-eval's haerae task reads HAE_RAE_BENCH 1.0; 1.1 gets the same prompt"},
 )
 HAERAE_1_0 = Benchmark(
     name="haerae", hub=HubData("HAERAE-HUB/HAE_RAE_BENCH", LAYOUTS), configs=SUBSETS_1_0,
     splits=("test",), eval_split="test", convert=convert, prompt=PROMPT,
-    info={"version": "1.0", "fewshot_note": "test split only: prompts are zero-shot"},
+    reference=REFERENCE, default_method="string_match", scored_split_fewshot=True,
+    info={"version": "1.0", "fewshot_note": FEWSHOT_NOTE},
 )
 VERSIONS = {"1.1": HAERAE_1_1, "1.0": HAERAE_1_0}
 

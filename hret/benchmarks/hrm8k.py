@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, check_params, load_benchmark, scalars, text
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
@@ -37,6 +38,35 @@ PROMPTS = {
 }
 
 
+#: lm-eval's hrm8k (Korean ``question``) and hrm8k_en (English ``original``) instructions;
+#: MMMLU's names its four numbered choices
+INSTRUCTIONS = {
+    "ko": ("주어진 문제를 풀어보세요.\n문제를 푼 후, 최종 답변을 다음과 같은 형식으로 작성하세요: $\\boxed{N}$.\n\n",
+           "주어진 문제를 풀어보세요.\n문제를 푼 후, 주어진 선택지 (1, 2, 3, 4) 중 최종 선택지를 다음 "
+           "형식으로 작성하세요: $\\boxed{N}$.\n\n", "문제", "답변", "question", "hrm8k"),
+    "en": ("Solve the given question.\nAfter solving the problem, state your final answer in the "
+           "following format: $\\boxed{N}$.\n\n",
+           "Solve the given question.\nAfter solving the problem, state your final choice among the "
+           "choices (1, 2, 3, 4) in the following format: $\\boxed{N}$.\n\n", "Question", "Answer",
+           "original", "hrm8k_en"),
+}
+
+
+def reference_prompt(language: str) -> HarnessPrompt:
+    default, mmmlu, question, answer, column, task = INSTRUCTIONS[language]
+
+    def doc_to_text(sample: Sample) -> str:
+        instruction = mmmlu if sample.subset == "MMMLU" else default
+        return f"{instruction}{question}: {str(sample.metadata['row'][column]).strip()}\n{answer}:"
+
+    return HarnessPrompt(
+        text=f"{default}{question}: {{{column}.strip()}}\n{answer}:", name=f"lm-eval:{task}",
+        doc_to_text=doc_to_text, reference=f"{LM_EVAL} {task} v1.1 (utils.doc_to_text, process_results)",
+        generation={"stop": ["</s>", "<|end_of_text|>", "<|endoftext|>", "<|im_end|>"],
+                    "max_new_tokens": 2048},
+    )
+
+
 def number_text(value: Any) -> str:
     """A numeric answer as written, without a float's trailing ``.0``."""
     if isinstance(value, float) and value.is_integer():
@@ -59,7 +89,7 @@ def converter(language: str) -> Any:
             samples.append(Sample(
                 id=f"{name}/{config}/{split}/{index}", input=text(row[column]),
                 reference=number_text(row["answer"]), subset=config,
-                metadata=scalars(row, skip=(column, "answer")),
+                metadata={**scalars(row, skip=(column, "answer")), "row": scalars(row)},
             ))
         return samples
 
@@ -76,6 +106,9 @@ def benchmark(language: str) -> Benchmark:
         convert=converter(language),
         prompt=PROMPTS[language],
         default_method="math_match",
+        reference=reference_prompt(language),
+        reference_method="harness_match",
+        reference_method_params={"answer_filter": "math"},
         info={"language": language, "fewshot_note": "test split only: prompts are zero-shot"},
     )
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hret.benchmarks.common import Benchmark, load_benchmark, subset_key
+from hret.benchmarks.common import Benchmark, load_benchmark, subset_key, with_rows
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import multiple_choice_samples
@@ -69,6 +70,23 @@ KOREAN_NAMES = {
 }
 KOREAN_NAME_OF = {subset_key(k): v for k, v in KOREAN_NAMES.items()}
 
+def kmmlu_text(sample: Sample) -> str:
+    row = sample.metadata["row"]
+    return (f"{str(row['question']).strip()}\nA. {row['A']}\nB. {row['B']}\nC. {row['C']}\n"
+            f"D. {row['D']}\n정답：")
+
+
+def reference_prompt(task: str) -> HarnessPrompt:
+    """lm-eval's ``kmmlu`` (log-likelihood) and ``kmmlu_direct`` (generative)
+    tasks share this prompt; generation stops where ``kmmlu_direct`` stops."""
+    return HarnessPrompt(
+        text="{{question.strip()}}\nA. {{A}}\nB. {{B}}\nC. {{C}}\nD. {{D}}\n정답：",
+        name=f"lm-eval:{task}", doc_to_text=kmmlu_text, choices=lambda s: ["A", "B", "C", "D"],
+        reference=f"{LM_EVAL} {task} v2.0 (generative: {task.replace('kmmlu', 'kmmlu_direct')} v2.0)",
+        generation={"stop": ["Q:", "\n\n", "</s>", "."], "max_new_tokens": 256},
+    )
+
+
 PROMPT = BenchmarkPrompt.build(
     "kmmlu-generative",
     "다음은 {subject} 분야의 객관식 문제입니다. {labels} 중 정답을 하나 고르세요. "
@@ -84,10 +102,10 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
     enriched = [{**row, "question": str(row["question"]).strip(), "subject": config,
                  "subject_category": CATEGORY_OF[key], "subject_name": KOREAN_NAME_OF[key]}
                 for row in rows]
-    return multiple_choice_samples(
+    return with_rows(multiple_choice_samples(
         enriched, name=name, split=split, source=f"{name}/{config}/{split}",
         subset_key="subject", category_key="subject_category",
-    )
+    ), rows)
 
 
 KMMLU = Benchmark(
@@ -99,6 +117,8 @@ KMMLU = Benchmark(
     fewshot_split="dev",
     convert=convert,
     prompt=PROMPT,
+    reference=reference_prompt("kmmlu"),
+    reference_method="harness_match",
     headline="accuracy_macro",
     info={"headline_note": "macro average over subjects, as in the KMMLU paper; "
                            "'accuracy' is the micro average over questions",
@@ -114,6 +134,8 @@ KMMLU_HARD = Benchmark(
     fewshot_split="dev",
     convert=convert,
     prompt=PROMPT,
+    reference=reference_prompt("kmmlu_hard"),
+    reference_method="harness_match",
     headline="accuracy_macro",
     info=KMMLU.info,
 )

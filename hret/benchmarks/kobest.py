@@ -9,10 +9,12 @@ few-shot examples come from ``train``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from hret.benchmarks.common import Benchmark, load_benchmark, scalars, text
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.errors import DatasetError
@@ -53,6 +55,45 @@ TASKS: dict[str, Callable[[dict[str, Any]], tuple[str, tuple[str, ...]]]] = {
     "boolq": _boolq, "copa": _copa, "hellaswag": _hellaswag, "sentineg": _sentineg, "wic": _wic,
 }
 
+def _row(sample: Sample) -> dict[str, Any]:
+    row: dict[str, Any] = sample.metadata["row"]
+    return row
+
+
+#: lm-eval's kobest tasks: doc_to_text and the choices, per task
+REFERENCE_TEXT: dict[str, tuple[str, Callable[[Sample], str], Callable[[Sample], list[str]]]] = {
+    "boolq": ("{{paragraph}} 질문: {{question}} 답변: ",
+              lambda s: f"{_row(s)['paragraph']} 질문: {_row(s)['question']} 답변: ",
+              lambda s: ["아니오", "예"]),
+    "copa": ("{premise} {connector}",
+             lambda s: f"{_row(s)['premise']} "
+                       f"{ {'원인': ' 왜냐하면', '결과': ' 그래서'}[str(_row(s)['question']).strip()]}",
+             lambda s: [f"{_row(s)['alternative_1']}", f"{_row(s)['alternative_2']}"]),
+    "hellaswag": ("문장: {context}", lambda s: f"문장: {_row(s)['context']}",
+                  lambda s: [str(_row(s)[f"ending_{i}"]) for i in range(1, 5)]),
+    "sentineg": ("문장: {sentence} 긍부정:", lambda s: f"문장: {_row(s)['sentence']} 긍부정:",
+                 lambda s: ["부정", "긍정"]),
+    "wic": ("문장1: {context_1} 문장2: {context_2} 두 문장에서 {word}가 같은 뜻으로 쓰였나?",
+            lambda s: f"문장1: {_row(s)['context_1']} 문장2: {_row(s)['context_2']} "
+                      f"두 문장에서 {_row(s)['word']}가 같은 뜻으로 쓰였나?",
+            lambda s: ["아니오", "예"]),
+}
+
+
+def reference_text(sample: Sample) -> str:
+    return REFERENCE_TEXT[str(sample.subset)][1](sample)
+
+
+def reference_choices(sample: Sample) -> list[str]:
+    return REFERENCE_TEXT[str(sample.subset)][2](sample)
+
+
+REFERENCE = HarnessPrompt(
+    text=json.dumps({task: parts[0] for task, parts in REFERENCE_TEXT.items()}, ensure_ascii=False),
+    name="lm-eval:kobest", doc_to_text=reference_text, choices=reference_choices,
+    reference=f"{LM_EVAL} kobest v1.0 (boolq, copa, hellaswag, sentineg, wic)",
+)
+
 PROMPT = BenchmarkPrompt.build(
     "kobest-generative",
     "다음 문제를 읽고 {labels} 중 알맞은 답을 하나 고르세요. "
@@ -79,7 +120,7 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
             reference=LABELS[int(label)],
             options=options,
             subset=config,
-            metadata=scalars(row),
+            metadata={**scalars(row), "row": dict(row)},
         ))
     return samples
 
@@ -93,6 +134,7 @@ KOBEST = Benchmark(
     fewshot_split="train",
     convert=convert,
     prompt=PROMPT,
+    reference=REFERENCE,
     default_method="macro_f1",
     headline="macro_f1",
 )

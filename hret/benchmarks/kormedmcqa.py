@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hret.benchmarks.common import Benchmark, load_benchmark
+from hret.benchmarks.common import Benchmark, load_benchmark, with_rows
+from hret.benchmarks.harness import LM_EVAL, HarnessPrompt
 from hret.benchmarks.hub import HUB, HubData
 from hret.datasets import Dataset
 from hret.datasets.files import multiple_choice_samples
@@ -18,6 +19,21 @@ from hret.registry import requires
 from hret.sample import Sample
 
 EXAMS = {"doctor": "의사", "nurse": "간호사", "pharm": "약사", "dentist": "치과의사"}
+
+def kormedmcqa_text(sample: Sample) -> str:
+    row = sample.metadata["row"]
+    return (f"{str(row['question']).strip()}\nA. {row['A']}\nB. {row['B']}\nC. {row['C']}\n"
+            f"D. {row['D']}\nE. {row['E']}\n정답：")
+
+
+REFERENCE = HarnessPrompt(
+    text="{{question.strip()}}\nA. {{A}}\nB. {{B}}\nC. {{C}}\nD. {{D}}\nE. {{E}}\n정답：",
+    name="lm-eval:kormedmcqa", doc_to_text=kormedmcqa_text,
+    # the few-shot doc_to_text writes the answer itself and its target is empty
+    fewshot_text=lambda s: f"{kormedmcqa_text(s)} {s.reference}\n\n",
+    reference=f"{LM_EVAL} kormedmcqa v3.0",
+    generation={"stop": ["Q:", "</s>", "<|im_end|>", ".", "\n\n"], "max_new_tokens": 1024},
+)
 
 PROMPT = BenchmarkPrompt.build(
     "kormedmcqa-generative",
@@ -31,8 +47,9 @@ def convert(rows: list[dict[str, Any]], *, name: str, config: str | None,
     assert config is not None
     enriched = [{**row, "question": str(row["question"]).strip(), "exam": config,
                  "subject_name": EXAMS[config]} for row in rows]
-    return multiple_choice_samples(enriched, name=name, split=split,
-                                   source=f"{name}/{config}/{split}", subset_key="exam")
+    return with_rows(multiple_choice_samples(enriched, name=name, split=split,
+                                             source=f"{name}/{config}/{split}", subset_key="exam"),
+                     rows)
 
 
 KORMEDMCQA = Benchmark(
@@ -44,6 +61,10 @@ KORMEDMCQA = Benchmark(
     fewshot_split="fewshot",
     convert=convert,
     prompt=PROMPT,
+    reference=REFERENCE,
+    reference_method="harness_match",
+    reference_method_params={"answer_filter": "choice", "ignore": [" ", "\n"]},
+    sampler="first_n",
 )
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
+from hret.datasets.fewshot import draw_fewshot
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts import DEFAULT_MC, DEFAULT_PLAIN, PromptTemplate
 from hret.sample import Sample
+
+
+class PromptAlternative(NamedTuple):
+    """A named prompt of a dataset and the evaluation method that reads its answers."""
+
+    prompt: PromptTemplate | None
+    method: str
+    method_params: Mapping[str, Any] = {}
 
 
 @dataclass(frozen=True)
@@ -18,9 +27,13 @@ class Dataset:
     """Samples plus what is needed to evaluate them faithfully.
 
     ``fewshot_pool`` holds examples from the split meant for few-shot prompting
-    (never the evaluated split); ``default_method`` is the evaluation method that
-    fits the data; ``prompt`` overrides the generic prompt for this dataset;
-    ``prompts`` are named alternatives (``prompt="instruct"`` picks one).
+    (the evaluated split only when ``fewshot_sampler`` says so, as a reference
+    harness does); ``default_method`` (with ``default_method_params``) is the
+    evaluation method that fits the data; ``prompt`` overrides the generic prompt
+    for this dataset and ``prompts`` names the alternatives ``select_prompt`` picks.
+    ``fewshot_sampler`` None draws with :meth:`fewshot_for`; ``"lm-eval"`` and
+    ``"first_n"`` draw as lm-evaluation-harness's samplers do, over ``population``
+    (the samples before ``limit``), so a question keeps its examples.
     """
 
     name: str
@@ -31,7 +44,12 @@ class Dataset:
     default_method: str = "string_match"
     prompt: PromptTemplate | None = None
     info: dict[str, Any] = field(default_factory=dict)
-    prompts: dict[str, PromptTemplate] = field(default_factory=dict)
+    default_method_params: Mapping[str, Any] = field(default_factory=dict)
+    prompts: Mapping[str, PromptAlternative] = field(default_factory=dict)
+    fewshot_sampler: str | None = None
+    #: the pool is the evaluated split: lm-eval then drops the question itself
+    fewshot_same_split: bool = False
+    population: tuple[Sample, ...] = ()
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -103,6 +121,52 @@ class Dataset:
         rng = random.Random(f"{seed}:{sample.subset}")
         return rng.sample(pool, k) if len(pool) > k else pool[:k]
 
+    def fewshots(self, k: int, seed: int = 0) -> list[list[Sample]]:
+        """``k`` few-shot examples for every sample, in sample order."""
+        if k <= 0:
+            return [[] for _ in self.samples]
+        if self.fewshot_sampler is None:
+            return [self.fewshot_for(sample, k, seed) for sample in self.samples]
+        population = self.population or self.samples
+        by_subset: dict[str | None, list[Sample]] = defaultdict(list)
+        for sample in population:
+            by_subset[sample.subset].append(sample)
+        pools: dict[str | None, list[Sample]] = defaultdict(list)
+        for sample in self.fewshot_pool:
+            pools[sample.subset].append(sample)
+        for subset in by_subset:
+            need = k + 1 if self.fewshot_same_split and self.fewshot_sampler != "first_n" else k
+            if len(pools[subset]) < need:
+                raise DatasetError(
+                    f"num_fewshot={k} but dataset {self.name!r} has {len(pools[subset])} few-shot "
+                    f"examples for subset {subset!r} (needs {need}); lower num_fewshot"
+                    + (f" ({self.info['fewshot_note']})" if self.info.get("fewshot_note") else "")
+                )
+        drawn: dict[str, list[Sample]] = {}
+        for members in by_subset.values():
+            shots = draw_fewshot(members, lambda s: pools[s.subset], k, self.fewshot_sampler,
+                                 self.fewshot_same_split)
+            drawn.update({s.id: d for s, d in zip(members, shots, strict=True)})
+        return [drawn[s.id] for s in self.samples]
+
+    def select_prompt(self, name: str | None) -> Dataset:
+        """This dataset with its prompt named ``name`` (None or ``"default"``: as
+        loaded; ``"instruct"``: hret's instruction-style prompt) and the
+        evaluation method that goes with it."""
+        own = self.prompt.name if self.prompt is not None else None
+        if name is None or name in ("default", own) or (name == "instruct" and not self.prompts):
+            return self  # a dataset without a reference prompt has only hret's own
+        chosen = self.prompts.get(name)
+        if chosen is None:
+            known = list(dict.fromkeys(["default", "instruct", *([own] if own else []), *self.prompts]))
+            raise DatasetError(
+                f"Dataset {self.name!r} has no prompt {name!r}.{did_you_mean(name, known)} "
+                f"Prompts: {', '.join(known)}."
+            )
+        return replace(self, prompt=chosen.prompt, default_method=chosen.method,
+                       default_method_params=dict(chosen.method_params),
+                       info={**self.info, "prompt": name})
+
     def require_samples(self) -> None:
         if not self.samples:
             raise DatasetError(
@@ -111,11 +175,9 @@ class Dataset:
             )
 
     def named_prompt(self, name: str) -> PromptTemplate:
-        """The prompt called ``name``: one of ``prompts``, the default prompt by
-        its own name, or ``"instruct"`` (hret's instruction prompt)."""
-        instruct = DEFAULT_MC if any(s.options for s in self.samples[:1]) else DEFAULT_PLAIN
-        named = {"instruct": instruct, **({self.prompt.name: self.prompt} if self.prompt else {}), **self.prompts}
-        if name not in named:
-            raise DatasetError(f"Dataset {self.name!r} has no prompt {name!r}.{did_you_mean(name, named)} "
-                               f"Prompts: {', '.join(sorted(named))}.")
-        return named[name]
+        """The prompt called ``name`` (see :meth:`select_prompt`); ``"instruct"`` on
+        a dataset without prompts of its own is hret's generic instruction prompt."""
+        chosen = self.select_prompt(name).prompt
+        if chosen is not None:
+            return chosen
+        return DEFAULT_MC if any(s.options for s in self.samples[:1]) else DEFAULT_PLAIN

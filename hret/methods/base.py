@@ -40,8 +40,9 @@ class Evaluator:
     def score(self, sample: Sample, output: Any) -> Score:
         raise NotImplementedError
 
-    def requests(self, sample: Sample, prompt: Any) -> tuple[Any, list[str]]:
-        """Log-likelihood mode only: the context and the continuations to score."""
+    def requests(self, sample: Sample, prompt: Any, template: Any = None) -> tuple[Any, list[str]]:
+        """Log-likelihood mode only: the context and the continuations to score
+        (``template``, the prompt that rendered ``prompt``, may name them)."""
         raise NotImplementedError(f"{self.name} does not score log-likelihoods")
 
     def scoring_model(self, model: Model) -> Model:

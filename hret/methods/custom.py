@@ -44,8 +44,8 @@ class CustomEvaluator(Evaluator):
     def score(self, sample: Sample, output: str) -> Score:
         return self.base.score(sample, output)
 
-    def requests(self, sample: Sample, prompt: Any) -> tuple[Any, list[str]]:
-        return self.base.requests(sample, prompt)
+    def requests(self, sample: Sample, prompt: Any, template: Any = None) -> tuple[Any, list[str]]:
+        return self.base.requests(sample, prompt, template)
 
     def scoring_model(self, model: Model) -> Model:
         return self.base.scoring_model(model)

@@ -42,6 +42,7 @@ class LogLikelihood(Evaluator):
         self.choices = choices
         self.f1 = f1
         self.extra_metrics = frozenset({"acc_norm", "macro_f1"} if f1 else {"acc_norm"})
+        self._lengths: dict[str, list[int]] = {}
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "choices": self.choices, "f1": self.f1}
@@ -56,13 +57,24 @@ class LogLikelihood(Evaluator):
             return list(LABELS[: len(sample.options)])
         return list(sample.options)
 
-    def requests(self, sample: Sample, prompt: Any) -> Request:
+    def requests(self, sample: Sample, prompt: Any, template: Any = None) -> Request:
+        """The prompt and one continuation per choice: those the prompt names
+        (a reference task's ``target_delimiter + choice``), else `` A``.. or the
+        options' texts."""
         if not isinstance(prompt, str):
             raise ConfigError(
                 f"log_likelihood needs a text prompt but sample {sample.id!r} was rendered as "
                 "chat messages; drop dataset_params={'chat': True} for log-likelihood runs"
             )
-        return prompt, [f" {text}" for text in self.choice_texts(sample)]
+        named = getattr(template, "continuations", None)
+        continuations = named(sample) if callable(named) and self.choices == "labels" else None
+        if continuations is None:
+            continuations = [f" {text}" for text in self.choice_texts(sample)]
+            self._lengths[sample.id] = [len(text) for text in self.choice_texts(sample)]
+        else:  # acc_norm divides by the choice's length, the delimiter not counted
+            delimiter = getattr(template, "target_delimiter", "")
+            self._lengths[sample.id] = [len(c) - len(delimiter) for c in continuations]
+        return prompt, continuations
 
     def scoring_model(self, model: Model) -> Model:
         """``model`` as a batched scorer of requests, built on its backend's
@@ -95,10 +107,11 @@ class LogLikelihood(Evaluator):
         return Model(score_batch, "batched", model.label, model.batch_size, backend)
 
     def _logprobs(self, sample: Sample, output: Any) -> list[float]:
-        if not isinstance(output, list) or len(output) != len(sample.options):
+        expected = len(self._lengths.get(sample.id, sample.options))
+        if not isinstance(output, list) or len(output) != expected:
             raise ValueError(
                 f"expected one (logprob, is_greedy) per option of {sample.id!r} "
-                f"({len(sample.options)}), got {output!r:.80}"
+                f"({expected}), got {output!r:.80}"
             )
         return [float(item[0]) for item in output]
 
@@ -113,7 +126,8 @@ class LogLikelihood(Evaluator):
             return {}
         normalised = []
         for sample, output in zip(samples, outputs, strict=True):
-            lengths = [max(1, len(text)) for text in self.choice_texts(sample)]
+            lengths = [max(1, n) for n in self._lengths.get(
+                sample.id, [len(text) for text in self.choice_texts(sample)])]
             values = [lp / n for lp, n in zip(self._logprobs(sample, output), lengths, strict=True)]
             best = max(range(len(values)), key=values.__getitem__)
             normalised.append(float(best == sample.answer_index))

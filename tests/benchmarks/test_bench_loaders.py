@@ -24,8 +24,10 @@ def load(spec: dict[str, Any], **overrides: Any) -> Dataset:
 
 
 def prompt_of(data: Dataset) -> BenchmarkPrompt:
-    assert isinstance(data.prompt, BenchmarkPrompt)
-    return data.prompt
+    """hret's instruction-style prompt of ``data`` (the default is the reference's)."""
+    prompt = data.select_prompt("instruct").prompt
+    assert isinstance(prompt, BenchmarkPrompt)
+    return prompt
 
 
 def test_kmmlu_samples_categories_and_fewshot_split(tmp_path: Path) -> None:
@@ -40,7 +42,8 @@ def test_kmmlu_samples_categories_and_fewshot_split(tmp_path: Path) -> None:
     ]
     assert data.samples[0].metadata["subject_name"] == "한국사"
     assert data.samples[0].metadata["Category"] == "HUMSS"
-    assert data.split == "test" and data.default_method == "string_match"
+    assert data.split == "test" and data.default_method == "harness_match"
+    assert data.select_prompt("instruct").default_method == "string_match"
     assert [(s.id, s.reference) for s in data.fewshot_pool] == [
         ("kmmlu/Korean-History/dev/0", "A"), ("kmmlu/Math/dev/0", "A")]
     assert data.fewshot_pool[1].options == ("2", "3", "4", "NA")
@@ -149,7 +152,8 @@ def test_hrm8k_file_names_and_numeric_answers(tmp_path: Path) -> None:
         ("hrm8k/GSM8K/test/0", "사과 3개와 5개를 더하면?", "8.0", ()),
         ("hrm8k/GSM8K/test/1", "12를 4로 나누면?", "3", ()),
         ("hrm8k/MMMLU/test/0", "1+1은? 1) 1 2) 2 3) 3 4) 4", "2", ())]
-    assert data.default_method == "math_match"
+    assert data.default_method == "harness_match"
+    assert data.select_prompt("instruct").default_method == "math_match"
     english = hret.load_dataset("hrm8k", subset="GSM8K", data_dir=str(tmp_path), language="en")
     assert english.samples[0].input == "3 apples plus 5?"
     assert "\\boxed{N}" in prompt_of(english).render(english.samples[0])

@@ -30,6 +30,12 @@ def load(spec: dict[str, Any]) -> Dataset:
     return hret.load_dataset(spec["dataset"], **extra, **spec.get("dataset_params", {}))
 
 
+def instruct(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with hret's instruction-style prompt (and its generative method)
+    instead of the reference's."""
+    return {"dataset": load(spec).select_prompt("instruct")}
+
+
 def oracle(data: Dataset) -> Callable[[str], str]:
     """Answers each question correctly, cycling through the answer formats."""
     def model(prompt: str) -> str:
@@ -44,8 +50,8 @@ def oracle(data: Dataset) -> Callable[[str], str]:
 
 @pytest.mark.parametrize("name", sorted(copies.MULTIPLE_CHOICE))
 def test_generative_scoring_reads_every_answer_format(name: str, tmp_path: Path) -> None:
-    spec = copies.MULTIPLE_CHOICE[name](tmp_path)
-    data = load(spec)
+    spec = instruct(copies.MULTIPLE_CHOICE[name](tmp_path))
+    data = spec["dataset"]
     result = hret.quick_eval(oracle(data), **spec)
     assert result.metrics["accuracy"] == 1.0, [(r["output"], r["extracted"]) for r in result.samples]
     assert result.metrics["extraction_failure_rate"] == 0.0
@@ -67,7 +73,7 @@ def test_kmmlu_micro_macro_clustered_stderr_and_korean_rate(tmp_path: Path) -> N
     def model(prompt: str) -> str:
         return next(a for q, a in answers.items() if q in prompt)
 
-    result = hret.quick_eval(model, **copies.kmmlu(tmp_path))
+    result = hret.quick_eval(model, **instruct(copies.kmmlu(tmp_path)))
     m = result.metrics
     values = {"Korean-History": [1, 0], "Math": [1], "Law": [1, 0, 1]}
     flat = [v for vs in values.values() for v in vs]
@@ -93,7 +99,7 @@ def test_fewshot_from_the_proper_split_never_the_item(tmp_path: Path) -> None:
         seen.append(prompt)
         return "정답: A"
 
-    hret.quick_eval(model, num_fewshot=1, **copies.kmmlu(tmp_path))
+    hret.quick_eval(model, num_fewshot=1, **instruct(copies.kmmlu(tmp_path)))
     law = [p for p in seen if "민법이 다루는 것은?" in p][0]
     assert "질문: 법률을 만드는 기관은?\nA. 국회" in law and law.count("질문:") == 2
     assert law.index("법률을 만드는 기관은?") < law.index("민법이 다루는 것은?")
@@ -101,7 +107,7 @@ def test_fewshot_from_the_proper_split_never_the_item(tmp_path: Path) -> None:
     seen.clear()
     hret.quick_eval(model, num_fewshot=1, **copies.kormedmcqa(tmp_path / "med"))
     assert all("콧물이 나는 병은?" in p for p in seen)
-    with pytest.raises(DatasetError, match="only 0 few-shot examples"):
+    with pytest.raises(DatasetError, match="has 0 few-shot examples.*fewshot_from_scored_split"):
         hret.quick_eval(model, num_fewshot=1, **copies.haerae(tmp_path / "haerae"))
 
 
@@ -147,18 +153,28 @@ def test_log_likelihood_picks_the_most_likely_label(name: str, tmp_path: Path, t
     calls = len(tiny_lm.calls)
     result = hret.quick_eval(tiny_lm, evaluation_method="log_likelihood", batch_size=64, **spec)
     assert result.metrics["error_count"] == 0 and "korean_response_rate" not in result.metrics
-    expected = []
+    expected, expected_norm, requests = [], [], 0
     for sample, record in zip(data, result.samples, strict=True):
-        context = (data.prompt or default_template(sample)).render(sample)
-        direct = tiny_lm.loglikelihood([(context, f" {chr(65 + i)}") for i in range(len(sample.options))])
+        template = data.prompt or default_template(sample)
+        context = template.render(sample)
+        # the reference prompt names its continuations ("(A)".., option texts), else " A"..
+        named = getattr(template, "continuations", None)
+        continuations = (named(sample) if named else None) or [
+            f" {chr(65 + i)}" for i in range(len(sample.options))]
+        delimiter = getattr(template, "target_delimiter", " ")
+        direct = tiny_lm.loglikelihood([(context, c) for c in continuations])
+        requests += len(continuations)
+        assert list(record["prompt"]) == [context, continuations]
         assert [lp for lp, _ in record["output"]] == pytest.approx([lp for lp, _ in direct])
         best = max(range(len(direct)), key=lambda i: direct[i][0])
         assert record["extracted"] == chr(65 + best)
         expected.append(float(best == sample.answer_index))
+        per_char = [lp / (len(c) - len(delimiter)) for (lp, _), c in zip(direct, continuations, strict=True)]
+        expected_norm.append(float(max(range(len(per_char)), key=per_char.__getitem__) == sample.answer_index))
     assert result.metrics["accuracy"] == pytest.approx(sum(expected) / len(expected))
-    assert result.metrics["acc_norm"] == pytest.approx(result.metrics["accuracy"])  # labels: same length
+    assert result.metrics["acc_norm"] == pytest.approx(sum(expected_norm) / len(expected_norm))
     # one batched backend call scores every option of every sample
-    assert tiny_lm.calls[calls] == sum(len(s.options) for s in data)
+    assert tiny_lm.calls[calls] == requests
 
 
 class FixedScorer:
@@ -234,7 +250,7 @@ def test_hrm8k_math_match_in_worker_threads(tmp_path: Path) -> None:
     def model(prompt: str) -> str:
         return next(a for q, a in outputs.items() if q in prompt)
 
-    result = hret.quick_eval(model, max_workers=4, **copies.hrm8k(tmp_path))
+    result = hret.quick_eval(model, max_workers=4, **instruct(copies.hrm8k(tmp_path)))
     assert result.metrics["error_count"] == 0
     assert [r["score"] for r in result.samples] == [1.0, 1.0, 1.0, 0.0]
     assert [r["extracted"] for r in result.samples] == ["8", "3", "\\frac{1}{2}", "3"]
@@ -247,7 +263,12 @@ def test_benchhub_mixes_choice_and_free_answers(tmp_path: Path) -> None:
     def model(prompt: str) -> str:
         return next(a for q, a in outputs.items() if q in prompt)
 
-    result = hret.quick_eval(model, **copies.benchhub(tmp_path))
+    result = hret.quick_eval(model, **instruct(copies.benchhub(tmp_path)))
     assert [r["score"] for r in result.samples] == [1.0, 1.0, 1.0]
     assert "A. 배추" in result.samples[0]["prompt"] and "A." not in result.samples[2]["prompt"]
+    # the default is the authors' input: context, one newline, prompt; no options listed
+    default = hret.quick_eval(model, **copies.benchhub(tmp_path / "default"))
+    assert [r["prompt"] for r in default.samples] == [
+        "김치의 주재료는?", "철수는 사과를 샀다.\n철수가 산 것은?", "대한민국의 수도는?"]
+    assert default.info["reference"].startswith("BenchHub authors' loader")
     assert set(result.subsets) == {"KoFood", "KoRead", "KoGeo"}
