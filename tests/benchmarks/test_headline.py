@@ -15,7 +15,8 @@ def always_a(prompt: str) -> str:
 
 def test_kmmlu_headlines_the_macro_average_over_subjects(tmp_path: Path) -> None:
     spec = copies.kmmlu(tmp_path / "kmmlu")  # subjects of 2, 1 and 3 items
-    result = hret.quick_eval(always_a, **spec)
+    # KMMLU's default is lm-eval's kmmlu_direct: the continuation of "정답：" is the answer
+    result = hret.quick_eval(lambda prompt: " A", **spec)
     metrics = result.metrics
     assert result.headline == result.info["headline"] == "accuracy_macro"
     # History 1/2, Math 0/1, Law 1/3: micro 2/6, macro (1/2 + 0 + 1/3) / 3
