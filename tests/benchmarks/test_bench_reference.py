@@ -151,6 +151,11 @@ def test_instruct_prompt_is_a_named_alternative(copies_root: Path) -> None:
     assert instruct.prompt.hash != data.prompt.hash  # type: ignore[union-attr]
     with pytest.raises(DatasetError, match="no prompt 'chatty'.*Prompts: default, instruct"):
         data.select_prompt("chatty")
+    # the prompt option picks it, with the method that reads its answers
+    result = hret.quick_eval(lambda text: "정답: B", prompt="instruct", **options)
+    assert result.info["prompt_template"]["name"] == "kmmlu-generative"
+    assert result.info["method"]["name"] == "string_match" and result.info["reference"] is None
+    assert result.samples[0]["prompt"].startswith("다음은 수학 분야의 객관식 문제입니다.")
 
 
 def test_zero_shot_needs_no_dev_split(copies_root: Path, tmp_path: Path) -> None:
