@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +28,23 @@ logger = logging.getLogger("hret")
 
 DTYPES = ("auto", "float32", "float16", "bfloat16")
 OPTIONS = ("model", "revision", "dtype", "device", "chat_template", "system_prompt", "batch_size",
-           "sort_window", "max_length", "trust_remote_code", "token")
+           "sort_window", "max_length", "trust_remote_code", "token", "gguf_file", "gguf_cache",
+           "tokenizer", "peft", "device_map", "attn_implementation", "quantization_config",
+           "model_kwargs")
 
 
 class HuggingFaceBackend:
     """``HuggingFaceBackend("org/model" or "/path", dtype="bfloat16", device="cuda")``.
+
+    Loading, as ``from_pretrained`` takes it: ``gguf_file`` (a GGUF file in the
+    model directory or repo; transformers de-quantises it), ``tokenizer`` (another
+    path or id for the tokenizer), ``peft`` (a PEFT adapter path or id, applied on
+    top), ``device_map`` (``"auto"`` spreads the model over the GPUs through
+    accelerate), ``attn_implementation``, ``quantization_config`` (a dict or a
+    transformers config object) and any other ``model_kwargs``. Each is part of
+    :meth:`identity`, so of results and cache keys. ``gguf_cache=True`` converts a
+    GGUF file once into a plain checkpoint under the user cache directory
+    (``$HRET_CACHE_DIR``, else ``~/.cache/hret``) and loads that afterwards.
 
     batch_size: prompts per forward pass. sort_window: how many batches the
     engine hands over per call; prompts are length-sorted within it.
@@ -44,11 +58,14 @@ class HuggingFaceBackend:
                  device: str | None = None, chat_template: bool | str | None = None,
                  system_prompt: str | None = None, batch_size: int = 8, sort_window: int = 8,
                  max_length: int | None = None, trust_remote_code: bool = False,
-                 token: str | None = None, **generation: Any) -> None:
+                 token: str | None = None, gguf_file: str | None = None, gguf_cache: bool = False,
+                 tokenizer: str | Path | None = None, peft: str | Path | None = None,
+                 device_map: str | dict[str, Any] | None = None,
+                 attn_implementation: str | None = None, quantization_config: Any = None,
+                 model_kwargs: Mapping[str, Any] | None = None, **generation: Any) -> None:
         require("torch", "transformers")
         require("transformers", "transformers")
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
 
         self.settings = GenerationSettings.build(generation, owner="huggingface backend",
                                                  other_options=OPTIONS)
@@ -57,41 +74,84 @@ class HuggingFaceBackend:
                 raise ConfigError(f"huggingface backend: {key}={value!r} must be an integer >= 1")
         if dtype not in DTYPES:
             raise ConfigError(f"huggingface backend: dtype={dtype!r}; expected one of {', '.join(DTYPES)}")
+        if model_kwargs is not None and not isinstance(model_kwargs, Mapping):
+            raise ConfigError(f"huggingface backend: model_kwargs={model_kwargs!r} must be a dict of "
+                              "from_pretrained keyword arguments, e.g. {'low_cpu_mem_usage': True}")
+        extra = dict(model_kwargs or {})
+        clash = sorted(set(extra) & {"revision", "dtype", "torch_dtype", "trust_remote_code", "token",
+                                     "gguf_file", "device_map", "attn_implementation",
+                                     "quantization_config"})
+        if clash:
+            raise ConfigError(f"huggingface backend: model_kwargs repeats {', '.join(clash)}; pass "
+                              "each as the backend's own parameter instead")
         self.model_id = str(model)
         self.revision = revision
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
         secret = Secret(token)
-        load = {"revision": revision, "trust_remote_code": trust_remote_code,
-                "token": secret.reveal()}
+        common = {"revision": revision, "trust_remote_code": trust_remote_code,
+                  "token": secret.reveal()}
+        source, gguf = self.model_id, gguf_file
+        if gguf_file and gguf_cache:
+            source, gguf = str(dequantized_checkpoint(self.model_id, gguf_file, **common)), None
+        weights: dict[str, Any] = {**extra, **common, "dtype": dtype if dtype == "auto"
+                                   else getattr(torch, dtype)}
+        for key, value in (("gguf_file", gguf), ("device_map", device_map),
+                           ("attn_implementation", attn_implementation),
+                           ("quantization_config", quantization_config)):
+            if value is not None:
+                weights[key] = value
         try:
-            tokenizer = AutoTokenizer.from_pretrained(self.model_id, **load)
-            loaded: Any = AutoModelForCausalLM.from_pretrained(
-                self.model_id, dtype=dtype if dtype == "auto" else getattr(torch, dtype), **load)
-            self.model = loaded.to(self.device).eval()
+            self.tokenizer = _load_tokenizer(str(tokenizer) if tokenizer else source,
+                                             None if tokenizer else gguf, common)
+            loaded = _load_model(source, weights)
+            if peft:
+                require("peft", "transformers")
+                loaded = _load_adapter(loaded, str(peft), revision, secret.reveal())
         except OSError as exc:
             raise ConfigError(
                 f"huggingface backend: cannot load {self.model_id!r}: {secret.scrub(str(exc))} "
                 "Pass a local checkpoint directory, or a hub id already in the cache when offline."
             ) from None
-        if tokenizer.pad_token_id is None:
-            tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-        self.tokenizer = tokenizer
-        self.encoder = PromptEncoder(tokenizer, chat_template, self.model_id, system_prompt)
+        placed = device_map is not None or quantization_config is not None
+        if placed:  # accelerate or the quantizer put the weights; moving them would undo that
+            self.model = loaded.eval()
+            self.device = str(getattr(loaded, "device", None) or next(loaded.parameters()).device)
+        else:
+            self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+            self.model = loaded.to(self.device).eval()
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token or self.tokenizer.unk_token
+        self.encoder = PromptEncoder(self.tokenizer, chat_template, self.model_id, system_prompt)
         self.forward_batch = batch_size
         #: prompts the engine hands over per call; length sorting spans them
         self.batch_size = batch_size * sort_window
         self.max_length = max_length or int(getattr(self.model.config, "max_position_embeddings",
                                                     0) or 2048)
         self.label = Path(self.model_id).name if Path(self.model_id).is_dir() else self.model_id
+        if gguf_file:
+            self.label = f"{self.label}/{gguf_file}"
         self._lock = threading.Lock()  # one forward pass at a time on one model
-        self._keeps_logits = "logits_to_keep" in inspect.signature(self.model.forward).parameters
+        base = loaded.get_base_model() if peft else loaded
+        self._keeps_logits = "logits_to_keep" in inspect.signature(base.forward).parameters
         self._identity = {
             "backend": self.name, "model": self.model_id,
-            "revision": self._revision(), "dtype": str(self.model.dtype).replace("torch.", ""),
+            "revision": _revision(self.model.config, self.model_id, revision, gguf_file),
+            "dtype": str(self.model.dtype).replace("torch.", ""),
             "chat_template": self.encoder.describe(),
             "loglikelihood_chat_template": self.encoder.describe_scoring(),
             "system_prompt": system_prompt or "",
         }
+        loading = {
+            "gguf_file": gguf_file, "tokenizer": str(tokenizer) if tokenizer else None,
+            "peft": str(peft) if peft else None,
+            "peft_revision": _revision(None, str(peft), revision, None) if peft else None,
+            "device_map": device_map, "attn_implementation": attn_implementation,
+            "quantization_config": _describe_quantization(quantization_config),
+            "model_kwargs": extra or None,
+        }
+        for key, value in loading.items():
+            if value is not None:
+                self._identity[key] = value if isinstance(value, str) else \
+                    json.dumps(value, sort_keys=True, default=str)
 
     # -- protocol ------------------------------------------------------------------
     def identity(self) -> dict[str, str]:
@@ -240,20 +300,6 @@ class HuggingFaceBackend:
                               f"max_length={self.max_length}")
         return context[-room:], continuation
 
-    def _revision(self) -> str:
-        commit = getattr(self.model.config, "_commit_hash", None)
-        if commit:
-            return str(commit)
-        path = Path(self.model_id)
-        if path.is_dir():
-            # a local checkpoint: its files' names, sizes and times stand for its contents
-            digest = hashlib.sha256()
-            for file in sorted(p for p in path.iterdir() if p.is_file()):
-                stat = file.stat()
-                digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
-            return f"local:{digest.hexdigest()[:16]}"
-        return self.revision or "main"
-
     def __repr__(self) -> str:
         return f"HuggingFaceBackend({self._identity})"
 
@@ -271,3 +317,112 @@ def _pad(rows: list[list[int]], pad: int, *, left: bool, device: str) -> tuple[A
         ids[i, span] = torch.tensor(row, dtype=torch.long)
         mask[i, span] = 1
     return ids.to(device), mask.to(device)
+
+
+def _load_tokenizer(source: str, gguf_file: str | None, common: dict[str, Any]) -> Any:
+    from transformers import AutoTokenizer
+
+    extra = {"gguf_file": gguf_file} if gguf_file else {}
+    return AutoTokenizer.from_pretrained(source, **common, **extra)
+
+
+def _load_model(source: str, weights: dict[str, Any]) -> Any:
+    from transformers import AutoModelForCausalLM
+
+    if weights.get("device_map") is not None or weights.get("quantization_config") is not None:
+        require("accelerate", "transformers")
+    try:
+        return AutoModelForCausalLM.from_pretrained(source, **weights)
+    except ValueError as exc:
+        if "gguf_file" in weights and "GGUF" in str(exc):
+            raise ConfigError(
+                f"huggingface backend: transformers cannot load {weights['gguf_file']!r}: {exc} "
+                "(architectures it de-quantises include llama, mistral, qwen2, qwen3, phi3, gemma2/3, "
+                "gpt2, starcoder2). Convert the model to a plain checkpoint, or pick another file."
+            ) from None
+        raise
+
+
+def _load_adapter(model: Any, adapter: str, revision: str | None, token: str | None) -> Any:
+    import warnings
+
+    from peft import PeftModel
+
+    with warnings.catch_warnings():
+        # peft reads a transformers attribute that transformers 5 deprecated; not ours to fix
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
+        return PeftModel.from_pretrained(model, adapter, revision=revision, token=token)
+
+
+def _describe_quantization(config: Any) -> Any:
+    if config is None or isinstance(config, Mapping):
+        return config
+    to_dict = getattr(config, "to_dict", None)
+    return to_dict() if callable(to_dict) else repr(config)
+
+
+def _revision(config: Any, model_id: str, revision: str | None, gguf_file: str | None) -> str:
+    commit = getattr(config, "_commit_hash", None)
+    if commit:
+        return str(commit)
+    path = Path(model_id)
+    if path.is_dir():
+        return f"local:{_local_digest(path, gguf_file)}"
+    return revision or "main"
+
+
+def _local_digest(path: Path, only: str | None = None) -> str:
+    """A local checkpoint's files' names, sizes and times, standing for its contents
+    (of one file, ``only``, when given)."""
+    digest = hashlib.sha256()
+    files = [path / only] if only else sorted(p for p in path.iterdir() if p.is_file())
+    for file in files:
+        if file.is_file():
+            stat = file.stat()
+            digest.update(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
+def user_cache_dir() -> Path:
+    """Where hret keeps what it derives once per machine: ``$HRET_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/hret``, else ``~/.cache/hret``."""
+    explicit = os.environ.get("HRET_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache").expanduser() / "hret"
+
+
+def dequantized_checkpoint(model: str, gguf_file: str, **common: Any) -> Path:
+    """A plain checkpoint (safetensors, config, tokenizer) of ``gguf_file``,
+    converted on first use and kept under :func:`user_cache_dir`. Transformers
+    de-quantises a GGUF file on every load (about a minute for a 135M model on
+    one CPU core); the plain checkpoint loads in about a second."""
+    source = Path(model)
+    if not (source / gguf_file).is_file():
+        raise ConfigError(f"huggingface backend: gguf_cache=True needs a local file; "
+                          f"{source / gguf_file} does not exist")
+    key = _local_digest(source, gguf_file)
+    target = user_cache_dir() / "gguf" / f"{Path(gguf_file).stem}-{key}"
+    if (target / "config.json").is_file():
+        return target
+    from transformers import AutoModelForCausalLM
+
+    tokenizer = _load_tokenizer(str(source), gguf_file, common)
+    loaded: Any = AutoModelForCausalLM.from_pretrained(str(source), gguf_file=gguf_file, **common)
+    config = loaded.config
+    if hasattr(config, "quantization_config"):  # the weights are plain tensors now
+        del config.quantization_config
+    # a GGUF-loaded model refuses save_pretrained: copy its tensors into a plain one
+    plain: Any = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)
+    plain.load_state_dict(loaded.state_dict())
+    plain.generation_config = loaded.generation_config
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    plain.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    try:
+        partial.rename(target)  # whole or not at all, also when two processes race
+    except OSError:
+        import shutil
+
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
