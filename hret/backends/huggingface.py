@@ -94,9 +94,10 @@ class HuggingFaceBackend:
             source, gguf = str(dequantized_checkpoint(self.model_id, gguf_file, **common)), None
         weights: dict[str, Any] = {**extra, **common, "dtype": dtype if dtype == "auto"
                                    else getattr(torch, dtype)}
-        for key, value in (("gguf_file", gguf), ("device_map", device_map),
-                           ("attn_implementation", attn_implementation),
-                           ("quantization_config", quantization_config)):
+        loading: dict[str, Any] = {"gguf_file": gguf, "device_map": device_map,
+                                   "attn_implementation": attn_implementation,
+                                   "quantization_config": quantization_config}
+        for key, value in loading.items():
             if value is not None:
                 weights[key] = value
         try:
@@ -413,7 +414,7 @@ def dequantized_checkpoint(model: str, gguf_file: str, **common: Any) -> Path:
     if hasattr(config, "quantization_config"):  # the weights are plain tensors now
         del config.quantization_config
     # a GGUF-loaded model refuses save_pretrained: copy its tensors into a plain one
-    plain: Any = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)
+    plain: Any = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)  # type: ignore[no-untyped-call]
     plain.load_state_dict(loaded.state_dict())
     plain.generation_config = loaded.generation_config
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from hret.backends.base import GenerationSettings, Secret, Usage
+from hret.backends.http import StatusError
 from hret.errors import ConfigError, HretError
 
 T = TypeVar("T")
@@ -141,7 +142,11 @@ class RemoteBackend:
     def _map(self, fn: Callable[[Any], T], items: Sequence[Any]) -> list[Any]:
         pool = self._executor()
         futures: list[Future[Any]] = [pool.submit(self._with_retries, fn, item) for item in items]
-        results = [f.result() for f in futures]
+        return self._results([f.result() for f in futures])
+
+    @staticmethod
+    def _results(results: list[Any]) -> list[Any]:
+        """``results``, unless every request failed: then the first failure is raised."""
         if results and all(isinstance(r, RequestError) for r in results):
             raise results[0]
         return results
@@ -159,14 +164,26 @@ class RemoteBackend:
             try:
                 return fn(item)
             except Exception as exc:
-                retryable, retry_after = self._classify(exc)
-                if not retryable or attempt >= self.retry.max_retries:
-                    self._usage.add(failures=1)
-                    tries = f" after {attempt + 1} attempts" if attempt else ""
-                    return RequestError(self._key.scrub(f"{type(exc).__name__}{tries}: {exc}"))
-                self._usage.add(retries=1)
-                time.sleep(self.retry.delay(attempt, retry_after))
+                wait = self._retry_wait(exc, attempt)
+                if wait is None:
+                    return self._failure(exc, attempt)
+                time.sleep(wait)
                 attempt += 1
+
+    def _retry_wait(self, exc: BaseException, attempt: int) -> float | None:
+        """Seconds to wait before retrying after ``exc`` (counted as a retry), or
+        None when the request has failed for good."""
+        retryable, retry_after = self._classify(exc)
+        if not retryable or attempt >= self.retry.max_retries:
+            return None
+        self._usage.add(retries=1)
+        return self.retry.delay(attempt, retry_after)
+
+    def _failure(self, exc: BaseException, attempt: int) -> RequestError:
+        self._usage.add(failures=1)
+        tries = f" after {attempt + 1} attempts" if attempt else ""
+        kind = exc.kind if isinstance(exc, StatusError) else type(exc).__name__
+        return RequestError(self._key.scrub(f"{kind}{tries}: {exc}"))
 
     def _record(self, prompt_tokens: Any, completion_tokens: Any) -> None:
         self._usage.add(requests=1, prompt_tokens=_count(prompt_tokens),
