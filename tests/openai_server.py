@@ -77,6 +77,8 @@ class _State:
     seen: list[Seen] = field(default_factory=list)
     in_flight: int = 0
     max_in_flight: int = 0
+    connections: set[socket.socket] = field(default_factory=set)
+    dead: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -106,6 +108,16 @@ class OpenAIServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def kill(self) -> None:
+        """Die as a crashed server does: stop listening and drop every open
+        connection, answered or not."""
+        with self.state.lock:
+            self.state.dead = True  # connections accepted from now on are dropped at once
+            connections = list(self.state.connections)
+        for connection in connections:
+            _drop(connection)
+        self.stop()
 
     def __enter__(self) -> OpenAIServer:
         return self.start()
@@ -154,6 +166,13 @@ class _Server(ThreadingHTTPServer):
         pass  # clients that time out close their sockets; that is expected here
 
 
+def _drop(connection: socket.socket) -> None:
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
 def prompt_of(body: dict[str, Any]) -> str:
     if "messages" in body:
         users = [m.get("content", "") for m in body["messages"] if m.get("role") == "user"]
@@ -169,6 +188,18 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # answers go out at once, as from a real server, not after a delayed ACK
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        with self.shared.lock:
+            self.shared.connections.add(self.connection)
+            dead = self.shared.dead
+        if dead:
+            _drop(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.shared.lock:
+                self.shared.connections.discard(self.connection)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -166,18 +166,20 @@ class Usage:
         return data
 
 
-def usage_of(model: Any) -> dict[str, int] | None:
+def usage_of(model: Any) -> dict[str, Any] | None:
     """The usage totals of ``model``'s backend, when it reports any."""
     report = getattr(getattr(model, "backend", None), "usage", None)
     return dict(report()) if callable(report) else None
 
 
-def usage_between(before: Mapping[str, int] | None, after: Mapping[str, int] | None
-                  ) -> dict[str, int] | None:
-    """What was used between two ``usage_of`` snapshots."""
+def usage_between(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+                  ) -> dict[str, Any] | None:
+    """What was used between two ``usage_of`` snapshots (counts nest, e.g. per replica)."""
     if after is None:
         return None
-    return {k: v - int((before or {}).get(k, 0)) for k, v in after.items()}
+    before = before or {}
+    return {k: usage_between(before.get(k), v) if isinstance(v, Mapping) else v - int(before.get(k, 0))
+            for k, v in after.items()}
 
 
 def chunks(items: list[Any], size: int) -> list[list[Any]]:

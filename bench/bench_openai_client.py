@@ -1,0 +1,177 @@
+"""OpenAI-protocol client cost, run by hand: ``python bench/bench_openai_client.py``.
+
+Starts the local OpenAI-protocol server of ``tests/openai_server.py`` in its own
+process (once with no latency, once with 50 ms per request) and sends the same
+chat requests to it from
+
+- hret's ``openai`` backend (``backend.generate``, one call for all prompts),
+- a whole ``hret run``-style evaluation through ``PipelineRunner`` with default
+  options (engine, scoring, records written to disk), on the same prompts,
+- lm-evaluation-harness 0.4.13's ``local-chat-completions`` model
+  (``generate_until``) with the same number in flight, in its own virtual
+  environment: ``bench/.venvs/lmeval`` is created on first use with
+  ``pip install 'lm-eval[api]==0.4.13'`` (or pass ``--lmeval-python``).
+
+Each client runs in a fresh process; the table shows client CPU per request
+(``time.process_time`` of that process over the timed part) and requests per
+second, side by side. Ideal req/s at latency L with N in flight is N / L.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+LMEVAL_VENV = ROOT / "bench" / ".venvs" / "lmeval"
+LMEVAL_SPEC = "lm-eval[api]==0.4.13"
+
+HRET_BACKEND = """
+import json, sys, time
+sys.path.insert(0, {root!r})
+from hret.backends.openai_compat import OpenAIBackend
+base_url, n, in_flight = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+backend = OpenAIBackend("bench", base_url=base_url, max_concurrency=in_flight)
+backend.generate([f"warm-up {{i}}" for i in range(in_flight)])
+prompts = [f"question {{i}}" for i in range(n)]
+cpu, wall = time.process_time(), time.perf_counter()
+outputs = backend.generate(prompts)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+assert outputs == [f"echo: {{p}}" for p in prompts], outputs[:3]
+backend.close()
+print(json.dumps({{"cpu": cpu, "wall": wall}}))
+"""
+
+HRET_RUN = """
+import json, sys, time, tempfile
+sys.path.insert(0, {root!r})
+import hret
+base_url, n, in_flight = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8")
+for i in range(n):
+    data.write(json.dumps({{"input": f"question {{i}}", "reference": f"echo: question {{i}}"}}) + "\\n")
+data.close()
+hret.configure(output_dir=tempfile.mkdtemp(), progress=False)
+def run(limit):
+    runner = hret.PipelineRunner(dataset_name=data.name, model_backend_name="openai",
+                                 model_backend_params={{"model": "bench", "base_url": base_url,
+                                                        "max_concurrency": in_flight}},
+                                 evaluation_method_name="exact_match", limit=limit)
+    try:
+        return runner.run()
+    finally:
+        runner.close()
+run(in_flight)
+cpu, wall = time.process_time(), time.perf_counter()
+result = run(None)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+assert result.metrics["n"] == n and result.metrics["accuracy"] == 1.0, result.metrics
+print(json.dumps({{"cpu": cpu, "wall": wall}}))
+"""
+
+LMEVAL = """
+import json, logging, sys, time
+logging.disable(logging.WARNING)
+from lm_eval.api.instance import Instance
+from lm_eval.models.api_models import JsonChatStr
+from lm_eval.models.openai_completions import LocalChatCompletion
+base_url, n, in_flight = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+model = LocalChatCompletion(base_url=base_url + "/chat/completions", model="bench",
+                            num_concurrent=in_flight, tokenizer_backend=None,
+                            tokenized_requests=False, max_retries=3)
+def requests(prefix, count):
+    return [Instance(request_type="generate_until", idx=i, doc={{}},
+                     arguments=(JsonChatStr(json.dumps([{{"role": "user", "content": f"{{prefix}} {{i}}"}}])),
+                                {{"until": ["\\n\\n"], "max_gen_toks": 256}}))
+            for i in range(count)]
+model.generate_until(requests("warm-up", in_flight), disable_tqdm=True)
+batch = requests("question", n)
+cpu, wall = time.process_time(), time.perf_counter()
+outputs = model.generate_until(batch, disable_tqdm=True)
+wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+assert sorted(outputs) == sorted(f"echo: question {{i}}" for i in range(n)), outputs[:3]
+print(json.dumps({{"cpu": cpu, "wall": wall}}))
+"""
+
+
+def lmeval_python(given: str | None) -> str | None:
+    if given:
+        return given
+    python = LMEVAL_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {LMEVAL_VENV} with {LMEVAL_SPEC} (once)...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(LMEVAL_VENV)], check=True)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", LMEVAL_SPEC])
+        if done.returncode != 0:
+            print("could not install lm-eval; measuring hret alone")
+            return None
+    return str(python)
+
+
+def client(python: str, code: str, base_url: str, n: int, in_flight: int) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run([python, "-c", code, base_url, str(n), str(in_flight)], cwd=tmp,
+                             capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"client failed:\n{out.stderr[-3000:]}")
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def requests_seen(base_url: str) -> int:
+    with urllib.request.urlopen(f"{base_url}/stats") as response:
+        return int(json.load(response)["requests"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2048)
+    parser.add_argument("--in-flight", type=int, default=64)
+    parser.add_argument("--latency", type=float, action="append", default=None,
+                        help="server latency in seconds (repeatable; default 0 and 0.05)")
+    parser.add_argument("--repeats", type=int, default=3, help="best of this many runs per client")
+    parser.add_argument("--lmeval-python", default=None,
+                        help="python of a virtual environment with lm-eval 0.4.13 installed")
+    args = parser.parse_args()
+    clients: dict[str, tuple[str, str]] = {
+        "hret backend.generate": (sys.executable, HRET_BACKEND.format(root=str(ROOT))),
+        "hret run (PipelineRunner)": (sys.executable, HRET_RUN.format(root=str(ROOT))),
+    }
+    other = lmeval_python(args.lmeval_python)
+    if other:
+        clients["lm-eval local-chat-completions"] = (other, LMEVAL)
+    print(f"{args.requests} chat requests, {args.in_flight} in flight, best of {args.repeats}; "
+          f"client CPU per request and throughput")
+    for latency in args.latency or [0.0, 0.05]:
+        server = subprocess.Popen([sys.executable, "-m", "tests.openai_server", str(latency)],
+                                  cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        try:
+            assert server.stdout is not None
+            base_url = server.stdout.readline().strip()
+            ideal = args.in_flight / latency if latency else float("inf")
+            print(f"\nserver latency {latency * 1000:.0f} ms (ideal {ideal:.0f} req/s)")
+            print(f"  {'client':<32} {'CPU ms/request':>15} {'req/s':>8} {'of ideal':>9}")
+            for name, (python, code) in clients.items():
+                runs: list[dict[str, Any]] = []
+                for _ in range(args.repeats):
+                    runs.append(client(python, code, base_url, args.requests, args.in_flight))
+                cpu = min(r["cpu"] for r in runs) / args.requests * 1000
+                rate = args.requests / min(r["wall"] for r in runs)
+                share = f"{rate / ideal:9.0%}" if latency else f"{'-':>9}"
+                print(f"  {name:<32} {cpu:15.3f} {rate:8.0f} {share}", flush=True)
+        finally:
+            server.kill()
+            server.wait()
+    print(f"\n(python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {time.strftime('%Y-%m-%d %H:%M')})")
+
+
+if __name__ == "__main__":
+    main()
