@@ -31,8 +31,10 @@ def corpus(lines: int = 400, seed: int = 0) -> list[str]:
     return out
 
 
-def build_tiny_causal_lm(path: str | Path, *, chat_template: bool = True, seed: int = 0) -> Path:
-    """Write a tokenizer and a tiny Llama to ``path``; returns ``path``."""
+def build_tiny_causal_lm(path: str | Path, *, chat_template: bool = True, seed: int = 0,
+                         hidden_size: int = 32, heads: int = 4, kv_heads: int = 2) -> Path:
+    """Write a tokenizer and a tiny Llama to ``path``; returns ``path``. GPU
+    attention kernels (vLLM's) want heads of 64 or more: ``hidden_size=128, heads=2``."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -54,8 +56,9 @@ def build_tiny_causal_lm(path: str | Path, *, chat_template: bool = True, seed: 
 
     torch.manual_seed(seed)
     config = LlamaConfig(
-        vocab_size=len(fast), hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512,
+        vocab_size=len(fast), hidden_size=hidden_size, intermediate_size=2 * hidden_size,
+        num_hidden_layers=2, num_attention_heads=heads, num_key_value_heads=kv_heads,
+        max_position_embeddings=512,
         bos_token_id=fast.bos_token_id, eos_token_id=fast.eos_token_id,
         # a wide initialisation spreads the logits, so greedy choices are not near-ties
         initializer_range=0.2, tie_word_embeddings=False,

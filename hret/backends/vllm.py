@@ -1,6 +1,9 @@
-"""The ``vllm`` backend: vLLM's offline engine, for machines with a CUDA GPU.
+"""The ``vllm`` backend: vLLM's offline engine, for machines with a CUDA GPU,
+or, given ``base_url``, one or more running vLLM servers (``vllm serve``).
 
-For a vLLM *server*, use the ``openai`` backend with its ``base_url``.
+In server mode the requests go through the ``openai`` backend's client: several
+base URLs are replicas, each request goes to the least busy one, and a replica
+that stops answering is taken out and tried again later.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from hret.errors import HretError, require
 
 OPTIONS = ("model", "revision", "dtype", "chat_template", "system_prompt", "tensor_parallel_size",
            "gpu_memory_utilization", "max_model_len", "trust_remote_code", "batch_size",
-           "engine_args")
+           "engine_args", "base_url", "api_key", "max_concurrency", "timeout")
 
 
 def gpu_problem() -> str | None:
@@ -35,7 +38,9 @@ def gpu_problem() -> str | None:
 
 
 class VLLMBackend:
-    """``VLLMBackend("org/model", dtype="bfloat16", tensor_parallel_size=1)``."""
+    """``VLLMBackend("org/model", dtype="bfloat16", tensor_parallel_size=1)`` runs the
+    model in this process; ``VLLMBackend("org/model", base_url=["http://gpu1:8000/v1",
+    "http://gpu2:8000/v1"])`` sends requests to running vLLM servers instead."""
 
     name = "vllm"
 
@@ -44,7 +49,20 @@ class VLLMBackend:
                  tensor_parallel_size: int = 1, gpu_memory_utilization: float = 0.9,
                  max_model_len: int | None = None, trust_remote_code: bool = False,
                  batch_size: int = 256, engine_args: dict[str, Any] | None = None,
-                 **generation: Any) -> None:
+                 base_url: str | Sequence[str] | None = None, api_key: str | None = None,
+                 max_concurrency: int = 64, timeout: float = 600.0, **generation: Any) -> None:
+        self.server: Any = None
+        if base_url is not None:
+            from hret.backends.openai_compat import OpenAIBackend
+
+            self.server = OpenAIBackend(str(model), base_url=base_url, api_key=api_key,
+                                        system_prompt=system_prompt, max_concurrency=max_concurrency,
+                                        timeout=timeout, **generation)
+            self.settings: GenerationSettings = self.server.settings
+            self.batch_size = self.server.batch_size
+            self.label = self.server.label
+            self._identity = {**self.server.identity(), "backend": self.name}
+            return
         problem = gpu_problem()
         if problem is not None:
             if "not installed" in problem:
@@ -89,7 +107,16 @@ class VLLMBackend:
         values.update(extra)
         return SamplingParams(**values)
 
-    def generate(self, inputs: Sequence[Any], **params: Any) -> list[str]:
+    def usage(self) -> dict[str, Any]:
+        return dict(self.server.usage()) if self.server is not None else {}
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+    def generate(self, inputs: Sequence[Any], **params: Any) -> list[Any]:
+        if self.server is not None:
+            return list(self.server.generate(inputs, **params))
         settings = GenerationSettings.build(params, self.settings, owner=self.name)
         rendered = self.encoder.encode([self.encoder.render(x) for x in inputs])
         prompts = [{"prompt_token_ids": ids} for ids in rendered]
@@ -98,6 +125,8 @@ class VLLMBackend:
 
     def loglikelihood(self, requests: Sequence[tuple[Any, str]]) -> list[tuple[float, bool]]:
         """Read from vLLM's prompt log-probs of ``context + continuation``."""
+        if self.server is not None:
+            return list(self.server.loglikelihood(requests))
         pairs = self.encoder.encode_pairs(check_requests(requests))
         if not pairs:
             return []
