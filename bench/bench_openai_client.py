@@ -1,8 +1,7 @@
 """OpenAI-protocol client cost, run by hand: ``python bench/bench_openai_client.py``.
 
-Starts the local OpenAI-protocol server of ``tests/openai_server.py`` in its own
-process (once with no latency, once with 50 ms per request) and sends the same
-chat requests to it from
+Starts one loopback OpenAI-protocol server in its own process (once with no
+latency, once with 50 ms per request) and sends the same chat requests to it from
 
 - hret's ``openai`` backend (``backend.generate``, one call for all prompts),
 - a whole ``hret run``-style evaluation through ``PipelineRunner`` with default
@@ -15,6 +14,14 @@ chat requests to it from
 Each client runs in a fresh process; the table shows client CPU per request
 (``time.process_time`` of that process over the timed part) and requests per
 second, side by side. Ideal req/s at latency L with N in flight is N / L.
+"server held ms" is how long the server held each request on average (its
+sleep and its own work): on a loaded machine it exceeds L, and N / held is the
+most any client could get from it.
+
+The server (``--server asyncio``, the default) answers chat completions from one
+asyncio loop with keep-alive, so that its own cost stays small next to the
+clients'; ``--server threads`` uses the threaded test server of
+``tests/openai_server.py`` instead.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +109,57 @@ print(json.dumps({"cpu": cpu, "wall": wall}))
 """
 
 
+SERVER = """
+import asyncio, json, sys, time
+latency = float(sys.argv[1])
+count = 0
+busy = 0.0  # seconds between reading a request and writing its answer, summed
+
+async def handle(reader, writer):
+    global count, busy
+    try:
+        while True:
+            head = await reader.readuntil(b"\\r\\n\\r\\n")
+            length = 0
+            path = head.split(b" ", 2)[1]
+            for line in head.split(b"\\r\\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            body = await reader.readexactly(length) if length else b""
+            start = time.perf_counter()
+            if path.endswith(b"/stats"):
+                data = json.dumps({"requests": count, "busy": busy}).encode()
+            else:
+                count += 1
+                request = json.loads(body)
+                prompt = request["messages"][-1]["content"]
+                if latency:
+                    await asyncio.sleep(latency)
+                text = "echo: " + prompt[-40:]
+                data = json.dumps({"id": "chatcmpl-local", "object": "chat.completion", "created": 0,
+                                   "model": request.get("model", ""),
+                                   "choices": [{"index": 0, "finish_reason": "stop",
+                                                "message": {"role": "assistant", "content": text}}],
+                                   "usage": {"prompt_tokens": 2, "completion_tokens": 3,
+                                             "total_tokens": 5}}).encode()
+            busy += time.perf_counter() - start
+            writer.write(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: "
+                         + str(len(data)).encode() + b"\\r\\n\\r\\n" + data)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=1024)
+    host, port = server.sockets[0].getsockname()[:2]
+    print(f"http://{host}:{port}/v1", flush=True)
+    await server.serve_forever()
+
+asyncio.run(main())
+"""
+
+
 def lmeval_python(given: str | None) -> str | None:
     if given:
         return given
@@ -117,6 +174,13 @@ def lmeval_python(given: str | None) -> str | None:
     return str(python)
 
 
+def server_stats(base_url: str) -> dict[str, float]:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{base_url}/stats") as response:
+        return dict(json.load(response))
+
+
 def client(python: str, code: str, base_url: str, n: int, in_flight: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,11 +191,6 @@ def client(python: str, code: str, base_url: str, n: int, in_flight: int) -> dic
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def requests_seen(base_url: str) -> int:
-    with urllib.request.urlopen(f"{base_url}/stats") as response:
-        return int(json.load(response)["requests"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2048)
@@ -139,6 +198,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, action="append", default=None,
                         help="server latency in seconds (repeatable; default 0 and 0.05)")
     parser.add_argument("--repeats", type=int, default=3, help="best of this many runs per client")
+    parser.add_argument("--server", choices=("asyncio", "threads"), default="asyncio")
     parser.add_argument("--lmeval-python", default=None,
                         help="python of a virtual environment with lm-eval 0.4.13 installed")
     args = parser.parse_args()
@@ -152,22 +212,29 @@ def main() -> None:
     print(f"{args.requests} chat requests, {args.in_flight} in flight, best of {args.repeats}; "
           f"client CPU per request and throughput")
     for latency in args.latency or [0.0, 0.05]:
-        server = subprocess.Popen([sys.executable, "-m", "tests.openai_server", str(latency)],
+        command = ["-c", SERVER] if args.server == "asyncio" else ["-m", "tests.openai_server"]
+        server = subprocess.Popen([sys.executable, *command, str(latency)],
                                   cwd=ROOT, stdout=subprocess.PIPE, text=True)
         try:
             assert server.stdout is not None
             base_url = server.stdout.readline().strip()
             ideal = args.in_flight / latency if latency else float("inf")
-            print(f"\nserver latency {latency * 1000:.0f} ms (ideal {ideal:.0f} req/s)")
-            print(f"  {'client':<32} {'CPU ms/request':>15} {'req/s':>8} {'of ideal':>9}")
+            print(f"\n{args.server} server, latency {latency * 1000:.0f} ms (ideal {ideal:.0f} req/s)")
+            print(f"  {'client':<32} {'CPU ms/request':>15} {'req/s':>8} {'of ideal':>9}"
+                  f" {'server held ms':>15}")
             for name, (python, code) in clients.items():
                 runs: list[dict[str, Any]] = []
                 for _ in range(args.repeats):
+                    before = server_stats(base_url) if args.server == "asyncio" else None
                     runs.append(client(python, code, base_url, args.requests, args.in_flight))
+                    if before is not None:
+                        after = server_stats(base_url)
+                        runs[-1]["held"] = (after["busy"] - before["busy"]) / (after["requests"] - before["requests"])
                 cpu = min(r["cpu"] for r in runs) / args.requests * 1000
                 rate = args.requests / min(r["wall"] for r in runs)
                 share = f"{rate / ideal:9.0%}" if latency else f"{'-':>9}"
-                print(f"  {name:<32} {cpu:15.3f} {rate:8.0f} {share}", flush=True)
+                held = min((r["held"] * 1000 for r in runs if "held" in r), default=float("nan"))
+                print(f"  {name:<32} {cpu:15.3f} {rate:8.0f} {share} {held:15.2f}", flush=True)
         finally:
             server.kill()
             server.wait()

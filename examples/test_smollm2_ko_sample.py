@@ -28,7 +28,7 @@ import hret
 
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 #: samples per evaluation: stratified over the 10 subjects, quick on a 2-core CPU
-LOGLIKELIHOOD_LIMIT = 20
+LOGLIKELIHOOD_LIMIT = 10
 GENERATION_LIMIT = 10
 
 
