@@ -44,8 +44,9 @@ for _name, _module, _attribute, _summary, _requires in (
     ("huggingface", "hret.backends.huggingface", "HuggingFaceBackend",
      "a local transformers checkpoint or hub id", (("torch", "transformers"), ("transformers", "transformers"))),
     ("openai", "hret.backends.openai_compat", "OpenAIBackend",
-     "any OpenAI-protocol server: OpenAI, vLLM, TGI, Ollama", (("openai", "openai"),)),
-    ("vllm", "hret.backends.vllm", "VLLMBackend", "vLLM's offline engine on a GPU", (("vllm", "vllm"),)),
+     "any OpenAI-protocol server or replicas of one: OpenAI, vLLM, TGI, SGLang, Ollama", ()),
+    ("vllm", "hret.backends.vllm", "VLLMBackend",
+     "vLLM's offline engine on a GPU, or vLLM servers with base_url=", (("vllm", "vllm"),)),
     ("litellm", "hret.backends.litellm", "LiteLLMBackend",
      "many hosted providers through LiteLLM", (("litellm", "litellm"),)),
 ):
