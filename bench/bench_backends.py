@@ -30,7 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def mc_requests(choices: str) -> list[tuple[str, str]]:
     import hret
-    from hret.prompts import DEFAULT_MC
+    from hret.prompts.templates import DEFAULT_MC
 
     requests = []
     for sample in hret.load_dataset("ko-sample").samples:

@@ -3,9 +3,9 @@
 Generation runs greedy unless sampling is asked for, whatever the model's own
 ``generation_config`` says; prompts are length-sorted into batches of
 ``batch_size``, left-padded, and only the new tokens are decoded. Log-likelihood
-scoring runs one forward pass per distinct context when every continuation of
-it is a single token (the usual multiple-choice case), and batches of full
-sequences otherwise.
+scoring runs one forward pass per distinct context: single-token continuations
+are read off its next-token distribution, longer ones run after a copy of its
+key/value cache (a question's options share the pass over the question).
 """
 
 from __future__ import annotations
@@ -132,7 +132,10 @@ class HuggingFaceBackend:
             self.label = f"{self.label}/{gguf_file}"
         self._lock = threading.Lock()  # one forward pass at a time on one model
         base = loaded.get_base_model() if peft else loaded
-        self._keeps_logits = "logits_to_keep" in inspect.signature(base.forward).parameters
+        accepted = inspect.signature(base.forward).parameters
+        self._keeps_logits = "logits_to_keep" in accepted
+        # transformers 5 renamed the key/value cache argument and output field
+        self._cache_name = "cache" if "cache" in accepted else "past_key_values"
         self._identity = {
             "backend": self.name, "model": self.model_id,
             "revision": _revision(self.model.config, self.model_id, revision, gguf_file),
@@ -230,6 +233,64 @@ class HuggingFaceBackend:
 
     def _score_sequences(self, indices: list[int], pairs: list[tuple[list[int], list[int]]],
                          results: list[tuple[float, bool] | None]) -> None:
+        """Multi-token continuations. The continuations of one context (the
+        options of a question) share one pass over the context: its key/value
+        cache is copied to each of them, and only the continuations run after it."""
+        groups: dict[tuple[int, ...], list[int]] = {}
+        alone = []
+        for index in indices:
+            if pairs[index][0]:
+                groups.setdefault(tuple(pairs[index][0]), []).append(index)
+            else:
+                alone.append(index)
+        contexts = sorted(groups, key=len, reverse=True)
+        for batch in chunks(contexts, self.forward_batch):
+            self._score_after_contexts(batch, groups, pairs, results)
+        self._score_whole(alone, pairs, results)
+
+    def _score_after_contexts(self, batch: list[tuple[int, ...]], groups: dict[tuple[int, ...], list[int]],
+                              pairs: list[tuple[list[int], list[int]]],
+                              results: list[tuple[float, bool] | None]) -> None:
+        import torch
+
+        pad = int(self.tokenizer.pad_token_id)
+        ids, mask = _pad([list(c) for c in batch], pad, left=True, device=self.device)
+        members = [groups[c] for c in batch]
+        rows = [r for r, group in enumerate(members) for _ in group]
+        flat = [i for group in members for i in group]
+        continuations = [pairs[i][1] for i in flat]
+        width = max(len(c) for c in continuations)
+        inputs: dict[str, Any] = {"input_ids": ids, "attention_mask": mask, "use_cache": True,
+                                  "position_ids": (mask.cumsum(-1) - 1).clamp(min=0)}
+        if self._keeps_logits:
+            inputs["logits_to_keep"] = 1
+        with torch.inference_mode():
+            context_out = self.model(**inputs)
+            # log P(first continuation token | context), one row per context
+            first = torch.log_softmax(context_out.logits[:, -1].float(), dim=-1).cpu()
+            select = torch.tensor(rows, device=self.device)
+            cache = getattr(context_out, self._cache_name)
+            cache.reorder_cache(select)  # one copy of a context's cache per continuation
+            # the continuation's tokens but the last are fed after the context (right-padded)
+            fed, fed_mask = _pad([c[:-1] or [pad] for c in continuations], pad, left=False,
+                                 device=self.device)
+            starts = mask.sum(-1)[select][:, None]
+            rest_out = self.model(input_ids=fed, attention_mask=torch.cat([mask[select], fed_mask], 1),
+                                  position_ids=starts + torch.arange(fed.shape[1], device=self.device),
+                                  use_cache=False, **{self._cache_name: cache})
+            rest = torch.log_softmax(rest_out.logits.float(), dim=-1).cpu()
+        for n, (index, row) in enumerate(zip(flat, rows, strict=True)):
+            tokens = continuations[n]
+            # token 0 is predicted after the context; token j after fed position j - 1
+            steps = torch.cat([first[row][None], rest[n, :len(tokens) - 1]])[:width]
+            target = torch.tensor(tokens)
+            picked = steps[torch.arange(len(tokens)), target]
+            greedy = bool((steps[:len(tokens)].argmax(-1) == target).all())
+            results[index] = (float(picked.sum()), greedy)
+
+    def _score_whole(self, indices: list[int], pairs: list[tuple[list[int], list[int]]],
+                     results: list[tuple[float, bool] | None]) -> None:
+        """Continuations after an empty context: whole sequences, batched."""
         import torch
 
         order = sorted(indices, key=lambda i: -(len(pairs[i][0]) + len(pairs[i][1])))

@@ -204,3 +204,22 @@ def test_missing_extra_names_the_install_line(tiny_model_path: Path,
                         lambda name, *a: None if name == "transformers" else real(name, *a))
     with pytest.raises(MissingDependencyError, match=r"pip install 'pytest-hret\[transformers\]'"):
         HuggingFaceBackend(tiny_model_path)
+
+
+def test_continuations_of_one_context_share_its_pass(tiny_model_path: Path) -> None:
+    """Options of one question, of different token lengths, scored after one
+    pass over the question: equal to scoring each whole sequence alone."""
+    from hret.backends.huggingface import HuggingFaceBackend
+
+    backend = HuggingFaceBackend(tiny_model_path, chat_template=False, batch_size=2)
+    first, second = "질문: 다음 중 고르세요. 정답:", "what is the value of"
+    requests = [(first, " of math history"), (second, " the answer is B"), (first, " A"),
+                (first, " 정답 입니다 science"), (second, " x"), (first, " choose one"),
+                ("hi", " there value")]
+    lengths = {len(k) for _, k in backend.encoder.encode_pairs(requests)}
+    assert len(lengths) >= 3  # really mixed lengths, single- and multi-token
+    got = backend.loglikelihood(requests)
+    for (context, continuation), (logprob, greedy) in zip(requests, got, strict=True):
+        expected, expected_greedy = manual_loglikelihood(tiny_model_path, context, continuation)
+        assert logprob == pytest.approx(expected, abs=1e-4)
+        assert greedy == expected_greedy
