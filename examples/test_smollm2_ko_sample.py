@@ -48,7 +48,7 @@ def smollm2() -> Any:
 
     from hret.backends.huggingface import HuggingFaceBackend
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # a shared CPU: more threads wait on each other at every step
     return HuggingFaceBackend(smollm2_dir(), gguf_file=GGUF_FILE, gguf_cache=True, batch_size=8,
                               max_new_tokens=12)
 

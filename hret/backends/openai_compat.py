@@ -104,6 +104,7 @@ class OpenAIBackend(RemoteBackend):
         super().close()
         if self._loop.running:
             self._loop.close(self._replicas.aclose())
+        self._slots = None  # bound to the closed loop; a later call starts a new one
 
     # -- machinery -------------------------------------------------------------------
     def generate(self, inputs: Sequence[Any], **params: Any) -> list[Any]:

@@ -178,3 +178,11 @@ def test_api_key_is_absent_from_every_output(tmp_path: Path, caplog: pytest.LogC
     texts = [json.dumps(result.to_dict(), default=str), repr(result.info), repr(model),
              caplog.text, *events]
     assert events and all(SECRET not in text for text in texts)
+
+
+def test_a_closed_backend_works_again_on_a_fresh_loop(server: OpenAIServer) -> None:
+    model = backend(server)
+    assert model.generate(["one"]) == ["echo: one"]
+    model.close()
+    assert model.generate(["two", "three"]) == ["echo: two", "echo: three"]
+    assert model.usage()["requests"] == 3
