@@ -16,7 +16,9 @@ Each client runs in a fresh process; the table shows client CPU per request
 second, side by side. Ideal req/s at latency L with N in flight is N / L.
 "server held ms" is how long the server held each request on average (its
 sleep and its own work): on a loaded machine it exceeds L, and N / held is the
-most any client could get from it.
+most any client could get from it. "of at most" compares with N divided by
+the round trip of one request at a time through a plain blocking client, which
+adds this machine's wake-up and transit costs to L.
 
 The server (``--server asyncio``, the default) answers chat completions from one
 asyncio loop with keep-alive, so that its own cost stays small next to the
@@ -181,6 +183,27 @@ def server_stats(base_url: str) -> dict[str, float]:
         return dict(json.load(response))
 
 
+def round_trip(base_url: str, count: int = 40) -> float:
+    """Seconds per request, one at a time, from a plain blocking ``http.client``
+    keep-alive connection: the server's latency plus this machine's wake-up and
+    transit costs, which no client can beat."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    body = json.dumps({"model": "bench", "messages": [{"role": "user", "content": "ping"}]})
+    times = []
+    for _ in range(count + 1):
+        start = time.perf_counter()
+        connection.request("POST", f"{parts.path}/chat/completions", body,
+                           {"Content-Type": "application/json"})
+        connection.getresponse().read()
+        times.append(time.perf_counter() - start)
+    connection.close()
+    return sorted(times[1:])[len(times) // 2]  # the median, after one warm-up
+
+
 def client(python: str, code: str, base_url: str, n: int, in_flight: int) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     with tempfile.TemporaryDirectory() as tmp:
@@ -219,9 +242,12 @@ def main() -> None:
             assert server.stdout is not None
             base_url = server.stdout.readline().strip()
             ideal = args.in_flight / latency if latency else float("inf")
-            print(f"\n{args.server} server, latency {latency * 1000:.0f} ms (ideal {ideal:.0f} req/s)")
+            rtt = round_trip(base_url)
+            print(f"\n{args.server} server, latency {latency * 1000:.0f} ms (ideal {ideal:.0f} req/s); "
+                  f"one request at a time takes {rtt * 1000:.2f} ms here "
+                  f"(so at most {args.in_flight / rtt:.0f} req/s)")
             print(f"  {'client':<32} {'CPU ms/request':>15} {'req/s':>8} {'of ideal':>9}"
-                  f" {'server held ms':>15}")
+                  f" {'of at most':>11} {'server held ms':>15}")
             for name, (python, code) in clients.items():
                 runs: list[dict[str, Any]] = []
                 for _ in range(args.repeats):
@@ -233,8 +259,9 @@ def main() -> None:
                 cpu = min(r["cpu"] for r in runs) / args.requests * 1000
                 rate = args.requests / min(r["wall"] for r in runs)
                 share = f"{rate / ideal:9.0%}" if latency else f"{'-':>9}"
+                most = f"{rate * rtt / args.in_flight:11.0%}" if latency else f"{'-':>11}"
                 held = min((r["held"] * 1000 for r in runs if "held" in r), default=float("nan"))
-                print(f"  {name:<32} {cpu:15.3f} {rate:8.0f} {share} {held:15.2f}", flush=True)
+                print(f"  {name:<32} {cpu:15.3f} {rate:8.0f} {share} {most} {held:15.2f}", flush=True)
         finally:
             server.kill()
             server.wait()
