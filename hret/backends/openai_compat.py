@@ -72,7 +72,8 @@ class OpenAIBackend(RemoteBackend):
         from hret.secrets import register_headers, register_url
 
         register_headers(default_headers)
-        register_url(base_url)
+        for url in urls:
+            register_url(url)
         super().__init__(api_key=key, max_concurrency=max_concurrency, timeout=timeout,
                          retry=RetryPolicy(max_retries, backoff_base, backoff_max), settings=settings)
         self.model = model
