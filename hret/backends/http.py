@@ -15,7 +15,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -282,17 +282,21 @@ class LoopThread:
     def running(self) -> bool:
         return self._loop is not None
 
-    def close(self, final: Coroutine[Any, Any, Any] | None = None) -> None:
-        """Run ``final`` (e.g. closing connections) on the loop, then stop it."""
+    def close(self, final: Callable[[], Coroutine[Any, Any, Any]] | None = None) -> None:
+        """Run ``final()`` (e.g. closing connections) on the loop, then stop it.
+        Safe from any thread, the loop's own included (then it does not wait)."""
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is None or thread is None:
+            return
+        if threading.current_thread() is thread:
             if final is not None:
-                final.close()
+                loop.create_task(final())  # its first step runs before the stop below
+            loop.call_soon(loop.stop)
             return
         if final is not None:
-            asyncio.run_coroutine_threadsafe(final, loop).result()
+            asyncio.run_coroutine_threadsafe(final(), loop).result()
         loop.call_soon_threadsafe(loop.stop)
         thread.join()
         loop.run_until_complete(loop.shutdown_asyncgens())

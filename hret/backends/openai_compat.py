@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import weakref
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
@@ -88,6 +89,12 @@ class OpenAIBackend(RemoteBackend):
         self._replicas = ReplicaSet(urls, headers, self.timeout)
         self._loop = LoopThread(f"hret-{self.name}")
         self._slots: asyncio.Semaphore | None = None
+        self._closer = self._on_collect()
+
+    def _on_collect(self) -> weakref.finalize[Any, Any]:
+        """Close the connections and stop the loop when the backend is closed or
+        garbage-collected (a backend nobody closed leaves no socket open)."""
+        return weakref.finalize(self, self._loop.close, self._replicas.aclose)
 
     def identity(self) -> dict[str, str]:
         urls = [public_url(r.url) or r.url for r in self._replicas.replicas]
@@ -103,8 +110,8 @@ class OpenAIBackend(RemoteBackend):
 
     def close(self) -> None:
         super().close()
-        if self._loop.running:
-            self._loop.close(self._replicas.aclose())
+        self._closer()
+        self._closer = self._on_collect()
         self._slots = None  # bound to the closed loop; a later call starts a new one
 
     # -- machinery -------------------------------------------------------------------
