@@ -345,7 +345,7 @@ class HuggingFaceBackend:
             values.update(temperature=float(settings.temperature), top_p=float(settings.top_p),
                           top_k=settings.top_k or 0)
         # a fresh config: the checkpoint's sampling defaults must not make "greedy" sample
-        return GenerationConfig(**values)  # type: ignore[no-untyped-call]
+        return GenerationConfig(**values)  # type: ignore[no-untyped-call,unused-ignore]
 
     def _fit(self, ids: list[int], limit: int) -> list[int]:
         if len(ids) <= limit:
@@ -475,7 +475,7 @@ def dequantized_checkpoint(model: str, gguf_file: str, **common: Any) -> Path:
     if hasattr(config, "quantization_config"):  # the weights are plain tensors now
         del config.quantization_config
     # a GGUF-loaded model refuses save_pretrained: copy its tensors into a plain one
-    plain: Any = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)  # type: ignore[no-untyped-call]
+    plain: Any = AutoModelForCausalLM.from_config(config, dtype=loaded.dtype)  # type: ignore[no-untyped-call,unused-ignore]
     plain.load_state_dict(loaded.state_dict())
     plain.generation_config = loaded.generation_config
     partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
