@@ -70,11 +70,8 @@ class EvaluationContext(Integrations):
         if self._started:
             return self
         self._started = True
-        dataset = self.settings["dataset"]
-        if not isinstance(dataset, str):  # not str(dataset): a Dataset's repr lists every sample
-            dataset = getattr(dataset, "name", None) or type(dataset).__name__
         self.metrics_tracker.start_run(
-            run_name=self.run_name, dataset=dataset,
+            run_name=self.run_name, dataset=evaluation.dataset_label(self.settings["dataset"]),
             model=self.settings["model"] or self.settings["model_backend_name"], run_id=self.run_id)
         self.run_name = self.metrics_tracker.run_metadata["run_name"]
         if active_collector() is None:  # under pytest the controller forwards results, once

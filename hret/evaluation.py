@@ -55,6 +55,12 @@ class Settings:
             repr(self[k]) for k in (*DATASET_OPTIONS, "prompt"))
 
 
+def dataset_label(spec: Any) -> str:
+    """A dataset option as a name for run metadata: never ``str()`` of a
+    ``Dataset``, whose repr lists every sample."""
+    return spec if isinstance(spec, str) else getattr(spec, "name", None) or type(spec).__name__
+
+
 def load(settings: Settings) -> Dataset:
     """The dataset the settings select, with the prompt named by ``prompt``
     (None: the dataset's default, a benchmark's reference prompt)."""
