@@ -129,3 +129,13 @@ def test_the_plugin_imports_only_public_names_of_hret(name: str) -> None:
         if module.split(".")[0] == "hret":
             private = [part for part in [*module.split("."), imported] if part.startswith("_")]
             assert not private, f"{name}:{line} imports {module} {imported}"
+
+
+def test_the_context_stays_thin() -> None:
+    """The run's lifecycle, sinks and saving; evaluation lives in hret.evaluation."""
+    import inspect
+
+    from hret.context import EvaluationContext
+
+    lines, _ = inspect.getsourcelines(EvaluationContext)
+    assert len(lines) < 150
