@@ -41,8 +41,10 @@ def test_no_credential_in_any_file_a_run_writes(inner: Inner, wandb_dir: Path,
         for name, value in (("T_KEY", KEY), ("T_AZURE", AZURE), ("T_CUSTOM", CUSTOM)):
             monkeypatch.setenv(name, value)
         inner.module(MODULE)
-        result = inner.run(
-            "--hret-max-error-rate=1", "--hret-html=report.html", "--junitxml=junit.xml",
+        # in its own process: an in-process session that loads MLflow leaves this process's
+        # package metadata unreadable for later tests (entry points then list nothing)
+        result = inner.pytester.runpytest_subprocess(
+            "-p", "no:cacheprovider", "--hret-max-error-rate=1", "--hret-html=report.html", "--junitxml=junit.xml",
             "--hret-json=all.json", "--hret-save=main", "--hret-cache=cache.sqlite",
             f"--hret-output={inner.path / 'out'}", "--hret-mlflow", "--hret-wandb=secrets", "-rA")
         sent = server.seen
