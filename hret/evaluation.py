@@ -39,10 +39,6 @@ class Settings:
         value = self.values.get(name)
         return fallback(name) if value is None else value
 
-    def get(self, name: str) -> Any:
-        """The explicit value only (None when not given)."""
-        return self.values.get(name)
-
     def over(self, overrides: Mapping[str, Any]) -> Settings:
         """These settings with ``overrides`` (not None) winning."""
         return Settings({**self.values, **{k: v for k, v in overrides.items() if v is not None}})

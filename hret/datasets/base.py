@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from hret.datasets.fewshot import draw_fewshot
 from hret.errors import DatasetError, did_you_mean
-from hret.prompts import DEFAULT_MC, DEFAULT_PLAIN, PromptTemplate
+from hret.prompts import PromptTemplate
 from hret.sample import Sample
 
 
@@ -173,11 +173,3 @@ class Dataset:
                 f"Dataset {self.name!r} (split {self.split!r}) has no samples to evaluate; "
                 "check the split, subset and limit you chose"
             )
-
-    def named_prompt(self, name: str) -> PromptTemplate:
-        """The prompt called ``name`` (see :meth:`select_prompt`); ``"instruct"`` on
-        a dataset without prompts of its own is hret's generic instruction prompt."""
-        chosen = self.select_prompt(name).prompt
-        if chosen is not None:
-            return chosen
-        return DEFAULT_MC if any(s.options for s in self.samples[:1]) else DEFAULT_PLAIN

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from hret.prompts.reference import BenchmarkPrompt, ChatPrompt, choose
 from hret.prompts.templates import (
-    DEFAULT_MC,
-    DEFAULT_PLAIN,
     LABELS,
     PromptTemplate,
     RenderedPrompts,
@@ -16,6 +14,6 @@ from hret.prompts.templates import (
     label_list,
 )
 
-__all__ = ["DEFAULT_MC", "DEFAULT_PLAIN", "LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate",
+__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate",
            "RenderedPrompts", "as_template", "choose",
            "default_template", "format_options", "label_list"]
