@@ -323,6 +323,23 @@ def from_text(option: Option, texts: Sequence[str]) -> Any:
     return option.parse(texts[-1])
 
 
+def argparse_type(flag: str, parse: Callable[[str], Any]) -> Callable[[str], str]:
+    """An argparse ``type=`` that checks ``parse(text)`` and keeps the text (the
+    value is built from every repetition later): a bad value is a usage error
+    naming ``flag`` and saying what is expected."""
+    import argparse
+
+    def check(text: str) -> str:
+        try:
+            parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    check.__name__ = flag
+    return check
+
+
 def check_value(name: str, value: Any, key: str | None = None) -> Any:
     """``value`` checked (and normalised) for option ``name``; ``key`` is how
     the caller spelled it, for the message."""

@@ -9,7 +9,6 @@ the table's: command line over markers over the decorator over ini over
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any, Literal
 
 import pytest
 
-from hret.options import OPTIONS, from_text, parse_text
+from hret.options import OPTIONS, argparse_type, from_text, parse_text
 
 
 @dataclass(frozen=True)
@@ -61,25 +60,11 @@ FLAGS = tuple(
 BY_NAME = {f.name: f for f in FLAGS}
 
 
-def _cli_type(flag: Flag) -> Callable[[str], str]:
-    """argparse keeps the text (checked here, so a bad value is a usage error
-    naming the option); values are built from the texts of every repetition."""
-    def convert(text: str) -> str:
-        try:
-            flag.parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        return text
-
-    convert.__name__ = flag.flag
-    return convert
-
-
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("hret", "hret: LLM evaluations as test items")
     for flag in FLAGS:
         group.addoption(flag.flag, metavar=flag.metavar, help=flag.help + f" (ini: {flag.ini})",
-                        type=_cli_type(flag), dest=flag.ini, default=None,
+                        type=argparse_type(flag.flag, flag.parse), dest=flag.ini, default=None,
                         action="append" if flag.repeat else "store")
         ini_type: Literal["args", "string"] = "args" if flag.repeat else "string"
         parser.addini(flag.ini, flag.help, type=ini_type)

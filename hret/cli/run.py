@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
 LISTS = ("datasets", "methods", "backends", "sinks")
@@ -15,7 +14,7 @@ SHORT = {"dataset": "-d", "evaluation_method": "-m"}
 
 
 def register(subparsers: Any) -> None:
-    from hret.options import OPTIONS
+    from hret.options import OPTIONS, argparse_type
 
     run = subparsers.add_parser(
         "run", help="evaluate a model backend on a dataset",
@@ -35,7 +34,7 @@ def register(subparsers: Any) -> None:
         if option.evaluation and option.parse is not None:
             flags = [f"--{option.flag}", *([SHORT[option.name]] if option.name in SHORT else [])]
             run.add_argument(*flags, dest=option.name, metavar=option.metavar, help=option.help,
-                             type=_text_of(option.flag, option.parse), default=None,
+                             type=argparse_type(f"--{option.flag}", option.parse), default=None,
                              action="append" if option.repeat else "store")
     run.add_argument("--output", "-o", default=None, metavar="PATH",
                      help="write the result JSON here (it is also saved under the output dir)")
@@ -47,20 +46,6 @@ def register(subparsers: Any) -> None:
     listing.add_argument("what", nargs="?", choices=LISTS, default=None,
                          help="one of: " + ", ".join(LISTS) + " (default: all)")
     listing.set_defaults(func=list_command)
-
-
-def _text_of(flag: str, parse: Callable[[str], Any]) -> Callable[[str], str]:
-    """argparse keeps the text, checked here so that a bad value is a usage
-    error naming the option."""
-    def check(text: str) -> str:
-        try:
-            parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-        return text
-
-    check.__name__ = f"--{flag}"
-    return check
 
 
 def parse_params(json_text: str | None, pairs: list[str]) -> dict[str, Any]:
