@@ -29,6 +29,11 @@ class Sample:
     # one shared empty mapping: a million samples need not hold a million empty dicts
     metadata: Mapping[str, Any] = field(default_factory=lambda: NO_METADATA)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the shared empty metadata is a read-only view, which pickle cannot copy
+        fields = (self.id, self.input, self.reference, self.options, self.subset, self.category)
+        return (Sample, (*fields, dict(self.metadata)) if self.metadata else fields)
+
     @property
     def is_multiple_choice(self) -> bool:
         return bool(self.options)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -12,6 +12,7 @@ from hret.benchmarks.harness import HarnessPrompt
 from hret.benchmarks.hub import HubData, Request, read_split, resolve_source, split_files
 from hret.datasets import Dataset
 from hret.datasets.base import PromptAlternative
+from hret.datasets.store import collect
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts.reference import BenchmarkPrompt, choose
 from hret.sample import Sample
@@ -121,8 +122,8 @@ def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequenc
     source = resolve_source(bench.name, bench.hub, requests + shot_requests, data_dir=data_dir,
                             revision=params.get("revision"), cache_dir=params.get("cache_dir"))
 
-    def samples(of_split: str) -> tuple[Sample, ...]:
-        return tuple(s for c in configs for s in bench.convert(
+    def samples(of_split: str) -> Sequence[Sample]:
+        return collect(s for c in configs for s in bench.convert(
             read_split(source, bench.hub, c, of_split), name=bench.name, config=c, split=of_split))
 
     scored = samples(split)
@@ -160,7 +161,7 @@ def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequenc
     return dataset if bench.configs else dataset.select_subsets(subset)
 
 
-def with_rows(samples: Sequence[Sample], rows: Sequence[Mapping[str, Any]]) -> list[Sample]:
+def with_rows(samples: Iterable[Sample], rows: Sequence[Mapping[str, Any]]) -> list[Sample]:
     """``samples`` keeping their rows as read (``metadata["row"]``), for the
     reference prompts, which print cells exactly as the files hold them."""
     return [replace(s, metadata={**s.metadata, "row": dict(row)})

@@ -20,6 +20,7 @@ from hret.benchmarks.common import check_params
 from hret.benchmarks.hub import HUB, HubData, Request, read_dir, read_split, resolve_source
 from hret.datasets import Dataset
 from hret.datasets.files import MAPPING_KEYS, mapped_samples
+from hret.datasets.store import collect
 from hret.errors import DatasetError
 from hret.registry import requires
 from hret.sample import Sample
@@ -70,16 +71,17 @@ def load_hf(*, split: str | None = None, subset: str | Sequence[str] | None = No
         return [{**r, column: int(r[column]) + 1} if str(r.get(column)).isdigit() else r
                 for r in table]
 
-    def samples(of_split: str) -> tuple[Sample, ...]:
+    def samples(of_split: str) -> Sequence[Sample]:
         out: list[Sample] = []
         for config in configs:
-            converted = mapped_samples(shifted(rows(config, of_split)), column_map,
-                                       name=f"{name}/{config}" if config else name,
-                                       split=of_split, source=f"{path} {config or ''} {of_split}")
+            converted = list(mapped_samples(shifted(rows(config, of_split)), column_map,
+                                            name=f"{name}/{config}" if config else name,
+                                            split=of_split,
+                                            source=f"{path} {config or ''} {of_split}"))
             if config and "subset" not in column_map:
                 converted = [replace(s, subset=config) for s in converted]
             out.extend(converted)
-        return tuple(out)
+        return collect(out)
 
     return Dataset(
         name=name, samples=samples(split), split=split, revision=params.get("revision"),

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from hret.datasets.base import Dataset
 from hret.datasets.files import FILE_SUFFIXES, read_rows, samples_from_rows
+from hret.datasets.store import collect
 from hret.errors import DatasetError, UnknownNameError
 from hret.registry import Registry
 
@@ -87,7 +88,7 @@ def load_file(path: Path, *, split: str, column_map: Mapping[str, str] | None = 
     rows = read_rows(path, encoding)
     samples = samples_from_rows(rows, name=path.stem, split=split, source=str(path),
                                 column_map=column_map)
-    return Dataset(name=path.stem, samples=tuple(samples), split=split,
+    return Dataset(name=path.stem, samples=collect(samples), split=split,
                    info={"source": str(path.resolve())})
 
 

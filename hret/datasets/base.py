@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from hret.datasets.fewshot import draw_fewshot
+from hret.datasets.store import take
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts import PromptTemplate
 from hret.sample import Sample
@@ -37,10 +38,11 @@ class Dataset:
     """
 
     name: str
-    samples: tuple[Sample, ...]
+    #: a tuple, or a :class:`~hret.datasets.store.SampleStore` for a large dataset
+    samples: Sequence[Sample]
     split: str = "test"
     revision: str | None = None
-    fewshot_pool: tuple[Sample, ...] = ()
+    fewshot_pool: Sequence[Sample] = ()
     default_method: str = "string_match"
     prompt: PromptTemplate | None = None
     info: dict[str, Any] = field(default_factory=dict)
@@ -49,7 +51,7 @@ class Dataset:
     fewshot_sampler: str | None = None
     #: the pool is the evaluated split: lm-eval then drops the question itself
     fewshot_same_split: bool = False
-    population: tuple[Sample, ...] = ()
+    population: Sequence[Sample] = ()
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -76,7 +78,8 @@ class Dataset:
                     f"Subsets: {', '.join(known) or '(none)'}."
                 )
             chosen.add(lowered[name.lower()])
-        return replace(self, samples=tuple(s for s in self.samples if s.subset in chosen))
+        return replace(self, samples=take(self.samples, (i for i, s in enumerate(self.samples)
+                                                         if s.subset in chosen)))
 
     def subsample(self, limit: int | None, seed: int = 0) -> Dataset:
         """A seeded subsample of ``limit`` samples, stratified by subset.
@@ -103,7 +106,7 @@ class Dataset:
         chosen: list[int] = []
         for key in sorted(groups, key=str):
             chosen.extend(rng.sample(groups[key], counts[key]))
-        return replace(self, samples=tuple(self.samples[i] for i in sorted(chosen)))
+        return replace(self, samples=take(self.samples, sorted(chosen)))
 
     def fewshot_for(self, sample: Sample, k: int, seed: int = 0) -> list[Sample]:
         """``k`` few-shot examples for ``sample``: same subset when possible,

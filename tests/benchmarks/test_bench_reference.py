@@ -13,7 +13,7 @@ import pytest
 import hret
 from hret.benchmarks.harness import HarnessMatch, exact_match_text, extract_letter
 from hret.benchmarks.hrm8k_reference import is_equiv
-from hret.datasets import Dataset
+from hret.datasets import Dataset, store
 from hret.errors import DatasetError
 from tests.benchmarks.reference_copies import build_copies
 from tests.benchmarks.tiny_backend import TinyLM
@@ -104,12 +104,17 @@ def spec(root: Path, name: str, params: dict[str, Any], subset: str) -> dict[str
             "dataset_params": {"data_dir": str(root / REPOS[name]), **params}}
 
 
+@pytest.mark.parametrize("on_disk", [False, True], ids=["in-memory", "on-disk"])
 @pytest.mark.parametrize(("name", "params", "subset", "shots", "index", "prompt", "continuations"), CASES,
                          ids=[f"{c[0]}-{c[2]}-{c[3]}shot-{c[4]}" for c in CASES])
 def test_default_prompt_is_lm_evals(name: str, params: dict[str, Any], subset: str, shots: int, index: int,
                                     prompt: str, continuations: list[str] | None, copies_root: Path,
-                                    tiny_lm: TinyLM) -> None:
+                                    tiny_lm: TinyLM, on_disk: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     options = spec(copies_root, name, params, subset)
+    if on_disk:  # the samples of a large benchmark live in a SampleStore: the prompts do not change
+        monkeypatch.setattr(store, "SPILL_AT", 2)
+        loaded = hret.load_dataset(name, subset=subset, **options["dataset_params"])
+        assert isinstance(loaded.samples, store.SampleStore)
     if continuations is None:
         result = hret.quick_eval(lambda text: "", num_fewshot=shots, **options)
         assert result.samples[index]["prompt"] == prompt
