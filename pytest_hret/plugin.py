@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from pytest_hret import hookspec, items, options
+from pytest_hret import hookspec, items, options, relay
 from pytest_hret.controller import Controller
 from pytest_hret.items import EvaluationError
 from pytest_hret.state import (
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from hret.methods import Evaluator
 
 CONTROLLER = "hret-controller"
+RELAY = "hret-progress-relay"
 MARKER = ("hret(**options): an hret item, whose results are reported; keyword options "
           "apply to its evaluations and fixtures, e.g. @pytest.mark.hret(dataset='ko-sample', limit=20)")
 #: a test that uses one of these is an hret item
@@ -74,6 +75,9 @@ def pytest_configure(config: pytest.Config) -> None:
             layer["cache"] = str(options.resolve_path(config, "cache", layer["cache"]))
     if not state.is_worker:
         config.pluginmanager.register(Controller(config, state), CONTROLLER)
+        if getattr(config.option, "dist", "no") != "no" and config.get_verbosity() >= 0:
+            # the terminal reporter may not exist yet: the relay asks for it when workers start
+            config.pluginmanager.register(relay.ProgressRelay(lambda: terminal_writer(config)), RELAY)
 
 
 def _apply_global_config(config: pytest.Config, state: SessionState, values: dict[str, Any]) -> None:
@@ -169,17 +173,28 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
 
 
 def progress_writer(config: pytest.Config) -> Callable[[str], None] | None:
-    """Progress lines go through pytest's terminal writer, with output capture
-    suspended for the line, so they show without ``-s``; none under ``-q`` or
-    on an xdist worker (which has no terminal)."""
+    """Where an item's progress lines go: pytest's terminal, or on an xdist
+    worker the controller's relay; none under ``-q``."""
+    if config.get_verbosity() < 0:
+        return None
+    if hasattr(config, "workerinput"):
+        return relay.worker_writer(config)
+    return terminal_writer(config)
+
+
+def terminal_writer(config: pytest.Config) -> Callable[[str], None] | None:
+    """Lines through pytest's terminal writer, with output capture suspended for
+    the line, so they show without ``-s``."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None or config.get_verbosity() < 0 or hasattr(config, "workerinput"):
+    if reporter is None:
         return None
     capture = config.pluginmanager.get_plugin("capturemanager")
     lock = threading.Lock()
 
     def write(line: str) -> None:
         with lock, capture.global_and_fixture_disabled() if capture is not None else nullcontext():
+            if config.get_terminal_writer().width_of_current_line:
+                reporter.write_line("")  # end a line of progress dots first
             reporter.write_line(line)
 
     return write

@@ -4,6 +4,7 @@ nothing lost after it, and progress you can see."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from pathlib import Path
@@ -136,6 +137,18 @@ def test_pytest_shows_progress_without_s_and_q_silences_it(inner: Inner) -> None
     quiet = inner.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
     quiet.assert_outcomes(passed=1)
     assert not [line for line in quiet.outlines if line.startswith("hret slowish:")]
+    # under xdist a worker has no terminal: the controller shows its lines, marked with its id
+    workers = inner.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    workers.assert_outcomes(passed=1)
+    relayed = [line for line in workers.outlines if re.match(r"\[gw[01]\] hret slowish: ", line)]
+    assert relayed and all("ETA" in line for line in relayed), workers.outlines
+    assert relayed[-1].split("] ", 1)[1].startswith("hret slowish: 2000/2000 (100%)")
+    assert workers.outlines.index(relayed[-1]) < next(
+        i for i, line in enumerate(workers.outlines) if "hret" in line and line.startswith("=")), \
+        "the relayed lines come before the summary"
+    quiet_workers = inner.pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2", "-q")
+    quiet_workers.assert_outcomes(passed=1)
+    assert not [line for line in quiet_workers.outlines if "hret slowish:" in line]
 
 
 def test_a_plain_test_with_a_missing_dataset_is_one_error_line(inner: Inner) -> None:
