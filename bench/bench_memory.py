@@ -18,6 +18,9 @@ Three datasets with the same synthetic questions:
   own memory before hret starts).
 - ``on-access``: the same samples built when the engine reads them, which leaves
   the engine's own memory.
+- ``pytest``: the file evaluated by a decorated item in a pytest session (one
+  process): the run plus the plugin's payload and reporting (the ``--hret-json``
+  file is written too, so its records are read once more).
 """
 
 from __future__ import annotations
@@ -66,6 +69,33 @@ class OnAccess(Sequence[Any]):
 OPTIONS = ("서울", "부산", "대구", "인천")
 
 
+PYTEST_ITEM = """
+import hret
+
+@hret.evaluate(dataset={path!r}, max_workers=1, progress=False)
+def instant(prompt):
+    return "정답: A"
+"""
+
+
+def measure_pytest(n: int, path: str) -> dict[str, float]:
+    """The same file evaluated by a pytest item (one process, as ``-n 0``): the
+    run, the plugin's payload and the reporting side together."""
+    import pytest
+
+    folder = Path(tempfile.mkdtemp(prefix="hret-bench-"))
+    (folder / "test_memory.py").write_text(PYTEST_ITEM.format(path=path), encoding="utf-8")
+    after_import = rss_mb()
+    start = time.perf_counter()
+    code = pytest.main([str(folder), "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+                        f"--hret-output={folder / 'results'}", f"--hret-json={folder / 'out.json'}"])
+    total = time.perf_counter() - start
+    assert code == 0, code
+    return {"samples": n, "after_import_mb": after_import, "dataset_mb": 0.0, "dataset_s": 0.0,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "ms_per_sample": total / n * 1000, "engine_ms_per_sample": float("nan")}
+
+
 def measure(n: int, kind: str) -> dict[str, float]:
     import hret
 
@@ -104,13 +134,15 @@ def main() -> None:
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)  # the child's job: N KIND
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(measure(int(args.one[0]), args.one[1])))
+        n, kind = int(args.one[0]), args.one[1]
+        measured = measure_pytest(n, kind[len("pytest:"):]) if kind.startswith("pytest:") else measure(n, kind)
+        print(json.dumps(measured))
         return
     for n in args.samples:
         with tempfile.TemporaryDirectory(prefix="hret-bench-") as folder:
             path = write_jsonl(Path(folder) / "bench.jsonl", n)
-            for kind in ("file", "held", "on-access"):
-                m = child(n, str(path) if kind == "file" else kind)
+            for kind in ("file", "held", "on-access", "pytest"):
+                m = child(n, {"file": str(path), "pytest": f"pytest:{path}"}.get(kind, kind))
                 print(f"{n:>9,} samples, dataset {kind:>9}: peak {m['peak_mb']:.0f} MB "
                       f"(after import {m['after_import_mb']:.0f} MB, dataset "
                       f"{m['dataset_mb']:.0f} MB, built in {m['dataset_s']:.1f} s), "

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hret.errors import ThresholdError, did_you_mean
 from hret.metrics import LOWER_IS_BETTER
-from hret.store.files import write_atomic, write_json_atomic
+from hret.store.files import write_json_atomic
 
 #: where bounds come from that an item does not state itself
 SESSION_SOURCES = ("command line", "ini")
@@ -106,7 +106,7 @@ class EvaluationResult:
     def from_dict(cls, data: Mapping[str, Any]) -> EvaluationResult:
         return cls(
             metrics=dict(data["metrics"]),
-            samples=list(data.get("samples", [])),
+            samples=_records(data.get("samples") or []),
             info=dict(data.get("info", {})),
             subsets=dict(data.get("subsets", {})),
             categories=dict(data.get("categories", {})),
@@ -116,21 +116,7 @@ class EvaluationResult:
     def save_json(self, path: str | Path) -> Path:
         """Write :meth:`to_dict` as JSON; records kept on disk are copied line
         by line, never all read into memory."""
-        from hret.store.recorder import RecordFile
-
-        if not isinstance(self.samples, RecordFile):
-            return write_json_atomic(Path(path), self.to_dict())
-        head = json.dumps(self.to_dict(samples=False), ensure_ascii=False, default=str)
-        assert head.endswith('"samples": []}')  # samples is the last key
-        records = self.samples
-
-        def chunks() -> Iterator[bytes]:
-            yield head[:-2].encode("utf-8", "backslashreplace")
-            for number, line in enumerate(records.lines()):
-                yield b"," + line if number else line
-            yield b"]}"
-
-        return write_atomic(Path(path), chunks())
+        return write_json_atomic(Path(path), {**self.to_dict(samples=False), "samples": self.samples})
 
     @classmethod
     def load_json(cls, path: str | Path) -> EvaluationResult:
@@ -186,3 +172,10 @@ def check_thresholds(result: EvaluationResult, thresholds: Mapping[str, float],
             sources.get(metric),
         ))
     return checks
+
+
+def _records(samples: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+    """Records read from disk stay there; any other sequence becomes a list."""
+    from hret.store.recorder import RecordFile
+
+    return samples if isinstance(samples, RecordFile) else list(samples)

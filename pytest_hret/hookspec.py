@@ -33,7 +33,9 @@ def pytest_hret_modify_result(item: pytest.Item, result_dict: dict[str, Any]) ->
     """Change a result of ``item`` in place before it is reported.
 
     ``result_dict`` is ``EvaluationResult.to_dict()`` plus ``"nodeid"``,
-    ``"item"``, ``"label"`` and ``"kind"``; keep what you add JSON-serialisable.
+    ``"item"``, ``"label"`` and ``"kind"``; its ``"samples"`` is the result's
+    records as a sequence (read from disk as it is used); keep what you add
+    JSON-serialisable.
     Example ``conftest.py``::
 
         def pytest_hret_modify_result(item, result_dict):

@@ -201,17 +201,25 @@ def terminal_writer(config: pytest.Config) -> Callable[[str], None] | None:
 
 
 def _payload(item: pytest.Item, collector: ItemCollector) -> str | None:
-    """The item's results as one JSON string; metrics also become JUnit properties."""
+    """The item's results as one JSON string; metrics also become JUnit properties.
+    Per-sample records kept in a file are sent as a reference to it (8 bytes a
+    record), never as text: a million-sample item costs the payload 11 MB."""
     if not collector.results and not collector.tracked:
         return None
     info = item.stash.get(ITEM, None)
     kind = info.spec.kind if info is not None else "test"
     settings = item.stash.get(SETTINGS, {})
     results = []
+    from hret.store.recorder import RecordFile
+
     for label, result in collector.results:
-        data = {**result.to_dict(), "nodeid": item.nodeid, "item": item.name, "label": label,
-                "kind": kind, "settings": settings}
+        data = {**result.to_dict(samples=False), "samples": result.samples, "nodeid": item.nodeid,
+                "item": item.name, "label": label, "kind": kind, "settings": settings}
         item.ihook.pytest_hret_modify_result(item=item, result_dict=data)
+        if isinstance(data["samples"], RecordFile):  # records on disk travel as a reference
+            data["samples_file"], data["samples"] = data["samples"].reference(), []
+        else:
+            data["samples"] = list(data["samples"])
         results.append(data)
         item.user_properties += [(f"hret.{label}.{k}", v) for k, v in data["metrics"].items()]
         item.user_properties.append((f"hret.{label}.passed", data["passed"]))

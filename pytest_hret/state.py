@@ -55,9 +55,24 @@ class SessionState:
     def receive(self, nodeid: str, payload: str) -> None:
         data = json.loads(payload)
         path, line = data.get("order") or (nodeid, 0)
+        results = list(data.get("results", []))
+        for result in results:
+            self._attach_records(result)
         self.by_node[nodeid] = {"nodeid": nodeid, "order": (str(path), int(line or 0)),
-                                "results": list(data.get("results", [])),
-                                "tracked": list(data.get("tracked", []))}
+                                "results": results, "tracked": list(data.get("tracked", []))}
+
+    def _attach_records(self, result: dict[str, Any]) -> None:
+        """A result's records sent as a reference are read from their file when used."""
+        reference = result.pop("samples_file", None)
+        if reference is None:
+            return
+        from hret.store.recorder import RecordFile
+
+        records = RecordFile.from_reference(reference)
+        if records is None:
+            self.notes.append(f"hret: the per-sample records of {result.get('item')} "
+                              f"({result.get('label')}) are not readable here: {reference['path']}")
+        result["samples"] = records if records is not None else []
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -36,10 +38,42 @@ def file_lock(path: str | Path) -> Iterator[None]:
 
 def write_json_atomic(path: Path, data: Any) -> Path:
     """Write ``data`` as JSON to ``path`` through a temporary file of this process,
-    so that readers and other writers never see half a file."""
+    so that readers and other writers never see half a file. Records kept on
+    disk (a :class:`~hret.store.recorder.RecordFile`, anywhere in ``data``) are
+    copied line by line, never all read into memory."""
+    from hret.store.recorder import RecordFile
+
+    kept: list[RecordFile] = []
+    token = f"hret-records-{uuid.uuid4().hex}"
+
+    def placeholder(value: Any) -> Any:
+        if isinstance(value, RecordFile):
+            kept.append(value)
+            return f"{token}:{len(kept) - 1}"
+        return jsonable(value)
+
     # no indent: the C encoder is many times faster on large sample lists
-    return write_atomic(path, [json.dumps(data, ensure_ascii=False, default=str).encode(
-        "utf-8", "backslashreplace")])
+    text = json.dumps(data, ensure_ascii=False, default=placeholder)
+
+    def chunks() -> Iterator[bytes]:
+        for number, part in enumerate(re.split(f'"{token}:(\\d+)"', text)):
+            if number % 2 == 0:
+                yield part.encode("utf-8", "backslashreplace")
+                continue
+            yield b"["
+            for index, line in enumerate(kept[int(part)].lines()):
+                yield b"," + line if index else line
+            yield b"]"
+
+    return write_atomic(path, chunks())
+
+
+def jsonable(value: Any) -> Any:
+    """What ``json.dumps`` writes for a value it has no rule for: a sequence as a
+    list, anything else as its text."""
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return str(value)
 
 
 def write_atomic(path: Path, chunks: Iterable[bytes]) -> Path:

@@ -6,10 +6,11 @@ in input order, when someone asks for them.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, overload
@@ -101,6 +102,24 @@ class RecordFile(Sequence[dict[str, Any]]):
     def __init__(self, path: Path, offsets: array[int]) -> None:
         self.path = path
         self._offsets = offsets
+
+    def reference(self) -> dict[str, str]:
+        """JSON builtins naming these records (the file and each record's offset,
+        8 bytes a record), for another process on this machine to read them."""
+        return {"path": str(self.path.absolute()), "offsets": base64.b64encode(self._offsets.tobytes()).decode()}
+
+    @classmethod
+    def from_reference(cls, reference: Mapping[str, str]) -> RecordFile | None:
+        """The records a :meth:`reference` names; None when the file is not here
+        (or no longer holds them)."""
+        offsets = array("q")
+        offsets.frombytes(base64.b64decode(reference["offsets"]))
+        path = Path(reference["path"])
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return None
+        return cls(path, offsets) if not offsets or max(offsets) < size else None
 
     def __len__(self) -> int:
         return len(self._offsets)
