@@ -14,6 +14,9 @@
    for byte), prediction mismatches, the largest |Δ log-likelihood| and both
    accuracies per subject and overall.
 
+Log-likelihood rows name no method to hret: a backend that scores
+log-likelihoods is scored as lm-eval's task by default (the script checks it).
+The generative KMMLU row names ``harness_match`` (lm-eval's ``kmmlu_direct``).
 Generation runs with each task's own ``until`` and ``max_gen_toks``. HAE-RAE and CLIcK k-shot runs pass hret's
 ``fewshot_from_scored_split`` option, since lm-eval draws their examples from
 the scored split.
@@ -76,14 +79,17 @@ class Case:
     repo: str
     params: dict[str, Any] = field(default_factory=dict)
     fewshot_params: dict[str, Any] = field(default_factory=dict)
+    #: the evaluation method named to hret; None: hret's default for this backend
+    method: str | None = None
 
 
 CASES = [
     Case("kmmlu", "loglikelihood", {"Math": "kmmlu_math", "Korean-History": "kmmlu_korean_history"},
          (0, 5), "HAERAE-HUB/KMMLU"),
+    # a backend that scores log-likelihoods gets lm-eval's kmmlu by default; kmmlu_direct is named
     Case("kmmlu", "generate", {"Math": "kmmlu_direct_math",
                                "Korean-History": "kmmlu_direct_korean_history"},
-         (0, 5), "HAERAE-HUB/KMMLU"),
+         (0, 5), "HAERAE-HUB/KMMLU", method="harness_match"),
     Case("kmmlu-hard", "loglikelihood", {"math": "kmmlu_hard_math",
                                          "korean_history": "kmmlu_hard_korean_history"},
          (0, 5), "HAERAE-HUB/KMMLU-HARD"),
@@ -169,10 +175,12 @@ def run_hret(case: Case, data: Path, shots: int, backend: Any) -> dict[str, list
               **(case.fewshot_params if shots else {})}
     options: dict[str, Any] = {"dataset": case.benchmark, "subset": list(case.tasks),
                                "dataset_params": params, "num_fewshot": shots, "progress": False}
-    if case.mode == "loglikelihood":
-        options["evaluation_method"] = "log_likelihood"
+    if case.method is not None:
+        options["evaluation_method"] = case.method
     with hret.evaluation_context(run_name="crosscheck", **options) as ctx:
         result = ctx.evaluate(backend)
+    expected = "log_likelihood" if case.mode == "loglikelihood" else None
+    assert expected is None or result.info["method"]["name"] == expected, result.info["method"]
     rows: dict[str, list[Row]] = defaultdict(list)
     for record in result.samples:
         output, prompt = record["output"], record["prompt"]
@@ -282,12 +290,10 @@ def main() -> None:
 
     torch.set_num_threads(1)
     hret.configure(auto_save_results=False, output_dir=str(work / "hret-results"))
-    # log-likelihood with the backend's defaults (no chat template for scoring, as in
-    # lm-eval); generation without the tokenizer's chat template, as lm-eval runs
-    # without --apply_chat_template (hret's backend applies it to instruct models)
-    backends = {"loglikelihood": HuggingFaceBackend(model, dtype="float32", device="cpu"),
-                "generate": HuggingFaceBackend(model, dtype="float32", device="cpu",
-                                               chat_template=False)}
+    # the backend with its defaults, for both modes: the tiny model's tokenizer has a chat
+    # template, which hret applies neither to scored text nor to a reference task's
+    # prompts unless asked by name, as lm-eval runs without --apply_chat_template
+    backend = HuggingFaceBackend(model, dtype="float32", device="cpu")
 
     table: list[tuple[str, ...]] = []
     for shots in sorted({s for c in cases for s in c.shots}):
@@ -295,7 +301,7 @@ def main() -> None:
         tasks = [t for c in chosen for t in c.tasks.values()]
         reference = run_lmeval(python, data, model, tasks, shots, work / f"lmeval-{shots}shot")
         for case in chosen:
-            ours = run_hret(case, data, shots, backends[case.mode])
+            ours = run_hret(case, data, shots, backend)
             label = case.benchmark + "".join(f" {v}" for k, v in case.params.items() if k != "version")
             totals = {"n": 0, "prompts": 0, "predictions": 0, "delta": 0.0, "h": 0.0, "l": 0.0}
             for subset, task in case.tasks.items():

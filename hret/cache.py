@@ -10,12 +10,14 @@ cached.
 The key of an answer is a hash of:
 
 - the model identity: a backend's ``identity()`` (backend, model id or path,
-  revision or base URL, chat template) and its ``generation_params()``; for a
+  revision or base URL, chat template), its ``generation_params()`` and a
+  reference task's own stop strings and length; for a
   plain Python function, its module and qualified name (and the arguments
   bound by ``functools.partial``). Editing a function's body does not change
   its identity: clear the cache, or rename the function, after such a change;
 - the calling convention (generation or log-likelihood scoring);
-- the fully rendered prompt or chat messages;
+- the fully rendered prompt or chat messages, and whether it is a reference's
+  plain text (:class:`~hret.prompts.PlainText`, generated without a chat template);
 - the repeat index: the n-th time the same prompt is asked in one evaluation
   gets its own entry, so sampled answers are not collapsed into one.
 """
@@ -35,6 +37,7 @@ from typing import Any
 
 from hret.errors import ConfigError
 from hret.models import Model, batch_mismatch
+from hret.prompts import PlainText
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS responses (
@@ -131,6 +134,8 @@ def model_identity(model: Model) -> dict[str, Any]:
         identity: dict[str, Any] = {"model": dict(backend.identity())}
         params = getattr(backend, "generation_params", None)
         identity["params"] = dict(params()) if callable(params) else {}
+        if isinstance(model.call, functools.partial):  # a task's own stop strings and length
+            identity["task_params"] = _json_safe(model.call.keywords)
     else:
         identity = {"model": function_identity(model.call), "params": {}}
     identity["call"] = _qualified(model.call)
@@ -177,7 +182,10 @@ def _json_safe(value: Any) -> Any:
 
 
 def cache_key(identity_json: str, prompt: Any, repeat: int) -> str:
-    payload = json.dumps([identity_json, prompt, repeat], ensure_ascii=False, sort_keys=True,
+    # a reference's plain-text prompt may be rendered apart from the same text
+    # of another prompt (without the chat template): they are different questions
+    kind = ["plain text"] if isinstance(prompt, PlainText) else []
+    payload = json.dumps([identity_json, prompt, repeat, *kind], ensure_ascii=False, sort_keys=True,
                          separators=(",", ":"), default=repr)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

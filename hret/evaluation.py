@@ -81,11 +81,22 @@ class DatasetCache:
         return self._loaded[key]
 
 
-def evaluator_for(settings: Settings, dataset: Dataset) -> Evaluator:
+def evaluator_for(settings: Settings, dataset: Dataset, model: Model | None = None) -> Evaluator:
+    """The method the settings name, else the dataset's own for this model (the
+    reference's log-likelihood scoring when the model can score log-likelihoods;
+    without a model, the method for one that only generates)."""
     method, params = settings["evaluation_method"], settings["evaluator_params"]
     if method is None:  # the dataset's own method, with its settings under the user's
-        method, params = dataset.default_method, {**dataset.default_method_params, **(params or {})}
+        method, own = dataset.method_for(model is not None and scores_likelihood(model))
+        params = {**own, **(params or {})}
     return get_evaluator(method, params)
+
+
+def scores_likelihood(model: Model) -> bool:
+    """Whether ``model`` is a backend that scores log-likelihoods (and says it can
+    on its server: ``scores_by_default``)."""
+    backend = model.backend
+    return callable(getattr(backend, "loglikelihood", None)) and bool(getattr(backend, "scores_by_default", True))
 
 
 def render(dataset: Dataset, settings: Settings) -> Rendered:
@@ -121,7 +132,7 @@ def evaluate(model: Model, dataset: Dataset, settings: Settings, run_dir: RunDir
     from hret.metrics import Tally
     from hret.store.recorder import Recorder
 
-    evaluator = evaluator_for(settings, dataset)
+    evaluator = evaluator_for(settings, dataset, model)
     check_threshold_names(settings["threshold"], evaluator)  # a typo fails before any model call
     prompts, template = rendered or render(dataset, settings)
     if evaluator.mode == "loglikelihood":
@@ -212,6 +223,21 @@ def fewshot_info(dataset: Dataset, k: int) -> dict[str, Any] | None:
             "seed": FEWSHOT_SEED if dataset.fewshot_sampler else None}
 
 
+def reference_of(template: PromptTemplate | None, dataset: Dataset, evaluator: Evaluator,
+                 ) -> dict[str, Any]:
+    """The reference this evaluation reproduces (``reference``), or a note on why
+    its number is not the reference's: generating where the reference only
+    scores log-likelihoods."""
+    reference = getattr(template, "reference", None) or None
+    if (reference and dataset.likelihood_method_params is not None and evaluator.mode != "loglikelihood"
+            and not dataset.info.get("generative_reference")):
+        return {"reference": None, "reference_note": (
+            f"{reference} scores by log-likelihood only; this evaluation generates "
+            f"({evaluator.name}), so its number is hret's own. A backend with loglikelihood "
+            "(e.g. 'huggingface') is scored as the reference is, by default")}
+    return {"reference": reference}
+
+
 def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: PromptTemplate | None,
                settings: Settings, run: Mapping[str, Any], started: float,
                samples_path: Path) -> dict[str, Any]:
@@ -236,10 +262,10 @@ def provenance(model: Model, dataset: Dataset, evaluator: Evaluator, template: P
         "seed": settings["seed"],
         "method": evaluator.describe(),
         "prompt_template": {"name": template.name, "hash": template.hash} if template else None,
-        "reference": getattr(template, "reference", None) or None,
+        **reference_of(template, dataset, evaluator),
         "num_fewshot": int(settings["num_fewshot"] or 0),
         "fewshot": fewshot_info(dataset, int(settings["num_fewshot"] or 0)),
-        "chat_template": chat_template_info(model, evaluator.mode),
+        "chat_template": chat_template_info(model, evaluator.mode, bool(getattr(template, "plain_text", False))),
         "headline": f"{evaluator.metric}",
         "max_workers": settings["max_workers"],
         "max_error_rate": settings["max_error_rate"],

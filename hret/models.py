@@ -147,11 +147,13 @@ def with_generation(model: Model, generation: Mapping[str, Any] | None) -> Model
                  model.batch_size, backend)
 
 
-def chat_template_info(model: Model, mode: str) -> str | None:
+def chat_template_info(model: Model, mode: str, plain_text: bool = False) -> str | None:
     """The chat template the backend applies to this evaluation's prompts, as its
-    identity names it (``off`` or a hash); None when the model is a plain function."""
+    identity names it (``off`` or a hash); None when the model is a plain function.
+    ``plain_text``: the prompts are a reference harness's plain text, which gets
+    the template scoring gets."""
     backend = model.backend
     identity = backend.identity() if backend is not None and hasattr(backend, "identity") else {}
-    key = "loglikelihood_chat_template" if mode == "loglikelihood" else "chat_template"
+    key = "loglikelihood_chat_template" if mode == "loglikelihood" or plain_text else "chat_template"
     value = identity.get(key, identity.get("chat_template"))
     return None if value is None else str(value)

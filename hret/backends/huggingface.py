@@ -174,7 +174,7 @@ class HuggingFaceBackend:
             raise ConfigError(f"max_new_tokens={settings.max_new_tokens} leaves no room for the prompt "
                               f"in max_length={self.max_length}")
         encoded = [self._fit(ids, limit)
-                   for ids in self.encoder.encode([self.encoder.render(x) for x in inputs])]
+                   for ids in self.encoder.prompt_ids(inputs)]
         order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
         outputs = [""] * len(encoded)
         config = self._generation_config(settings)

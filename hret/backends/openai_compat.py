@@ -207,6 +207,12 @@ class OpenAIBackend(RemoteBackend):
         return body
 
     # -- log-likelihood -----------------------------------------------------------------
+    @property
+    def scores_by_default(self) -> bool:
+        """Chat servers (hosted APIs) seldom echo prompt log-probs: only a
+        completions backend is scored by log-likelihood without being asked."""
+        return self.api == "completions"
+
     def loglikelihood(self, requests: Sequence[tuple[str, str]]) -> list[Any]:
         """``(log P(continuation | context), is_greedy)`` per request, read from
         the prompt log-probs of a completions request with ``echo=True``. Raises

@@ -14,7 +14,9 @@ class Backend(Protocol):
     chat messages) in input order. Backends that can score continuations also
     offer ``loglikelihood(requests) -> list[tuple[float, bool]]`` where each
     request is ``(context, continuation)`` and the bool says whether the
-    continuation is the greedy one."""
+    continuation is the greedy one. A backend whose ``loglikelihood`` works only
+    on some servers sets ``scores_by_default = False`` (when it may not): a
+    benchmark whose reference scores by log-likelihood then generates by default."""
 
     name: str
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from hret.backends.remote import as_messages
 from hret.errors import ConfigError
+from hret.prompts import PlainText
 
 
 class PromptEncoder:
@@ -34,8 +35,10 @@ class PromptEncoder:
         self.tokenizer = tokenizer
         self.model = model
         self.use_chat = has_template and chat_template is not False
-        #: text scored by log-likelihood gets the template only when asked for by name,
-        #: as the reference harness scores it (a template moves scores by whole nats)
+        #: text scored by log-likelihood, and a reference harness's plain-text prompts
+        #: (:class:`~hret.prompts.PlainText`), get the template only when it is asked
+        #: for by name, as the reference harness runs them (a template moves scores by
+        #: whole nats and changes what is generated)
         self.chat_for_scoring = self.use_chat and (chat_template is True or isinstance(chat_template, str))
         self.system_prompt = system_prompt
 
@@ -47,8 +50,24 @@ class PromptEncoder:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
     def describe_scoring(self) -> str:
-        """What log-likelihood requests with text contexts get: ``off`` or the template's hash."""
+        """What log-likelihood requests with text contexts, and plain-text prompts,
+        get: ``off`` or the template's hash."""
         return self.describe() if self.chat_for_scoring else "off"
+
+    def chat_for(self, prompt: Any) -> bool:
+        """Whether ``prompt`` is generated from with the chat template."""
+        return self.chat_for_scoring if isinstance(prompt, PlainText) else self.use_chat
+
+    def prompt_ids(self, prompts: Sequence[Any]) -> list[list[int]]:
+        """Token ids of each generation prompt, rendered with the chat template
+        or not as :meth:`chat_for` says."""
+        ids: list[list[int]] = [[] for _ in prompts]
+        for chat in (True, False):
+            chosen = [i for i, p in enumerate(prompts) if self.chat_for(p) is chat]
+            encoded = self.encode([self.render(prompts[i], chat) for i in chosen], chat)
+            for index, row in zip(chosen, encoded, strict=True):
+                ids[index] = row
+        return ids
 
     def render(self, prompt: Any, chat: bool | None = None) -> str:
         use_chat = self.use_chat if chat is None else chat and self.use_chat

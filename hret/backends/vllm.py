@@ -118,7 +118,7 @@ class VLLMBackend:
         if self.server is not None:
             return list(self.server.generate(inputs, **params))
         settings = GenerationSettings.build(params, self.settings, owner=self.name)
-        rendered = self.encoder.encode([self.encoder.render(x) for x in inputs])
+        rendered = self.encoder.prompt_ids(inputs)
         prompts = [{"prompt_token_ids": ids} for ids in rendered]
         outputs = self.llm.generate(prompts, self._sampling_params(settings), use_tqdm=False)
         return [truncate_at_stop(o.outputs[0].text, settings.stop) for o in outputs]

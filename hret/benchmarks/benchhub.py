@@ -52,6 +52,7 @@ AUTHORS = HarnessPrompt(
     text="{context}\n{prompt}", name="benchhub-authors", doc_to_text=authors_text,
     reference="BenchHub authors' loader (HAE-RAE/haerae-evaluation-toolkit "
               "llm_eval/datasets/benchhub.py): context + newline + prompt, options not listed",
+    plain_text=False,  # the toolkit's backends decide on chat templates themselves
 )
 
 

@@ -128,6 +128,7 @@ CLICK = Benchmark(
     convert=convert,
     prompt=PROMPT,
     reference=REFERENCE,
+    reference_likelihood={},
     scored_split_fewshot=True,
     info={"subsets": list(SUBSETS),
           "fewshot_note": "the reference draws few-shot examples from the scored train split; "

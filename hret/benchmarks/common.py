@@ -47,6 +47,9 @@ class Benchmark:
     reference: HarnessPrompt | None = None
     reference_method: str | None = None
     reference_method_params: Mapping[str, Any] = field(default_factory=dict)
+    #: the reference task scores by log-likelihood (with these ``log_likelihood``
+    #: settings): a model that can score log-likelihoods is scored so by default
+    reference_likelihood: Mapping[str, Any] | None = None
     sampler: str = "lm-eval"
     #: the reference draws few-shot examples from the scored split (a known flaw):
     #: reproduced only with ``dataset_params={"fewshot_from_scored_split": True}``
@@ -142,6 +145,8 @@ def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequenc
         default_method=(bench.reference_method or bench.default_method) if use_reference
         else bench.default_method,
         default_method_params=dict(bench.reference_method_params) if use_reference else {},
+        likelihood_method_params=(dict(bench.reference_likelihood)
+                                  if use_reference and bench.reference_likelihood is not None else None),
         prompt=reference or instruct,
         prompts=alternatives,
         fewshot_sampler=bench.sampler if use_reference else None,
@@ -156,6 +161,9 @@ def load_benchmark(bench: Benchmark, *, split: str | None, subset: str | Sequenc
             "prompt": "default" if use_reference else "instruct",
             **bench.info,
             **({"reference": reference.reference} if reference else {}),
+            # the reference scores by log-likelihood: is there a generative reference too?
+            **({"generative_reference": bench.reference_method is not None}
+               if reference and bench.reference_likelihood is not None else {}),
         },
     )
     return dataset if bench.configs else dataset.select_subsets(subset)

@@ -105,6 +105,7 @@ HAERAE_1_1 = Benchmark(
     name="haerae", hub=HubData("HAERAE-HUB/HAE_RAE_BENCH_1.1", LAYOUTS), configs=SUBSETS_1_1,
     splits=("test",), eval_split="test", convert=convert, prompt=PROMPT,
     reference=REFERENCE, default_method="string_match", scored_split_fewshot=True,
+    reference_likelihood={},
     info={"version": "1.1", "fewshot_note": FEWSHOT_NOTE,
           "reference_note": "lm-eval's haerae task reads HAE_RAE_BENCH 1.0; 1.1 gets the same prompt"},
 )
@@ -112,6 +113,7 @@ HAERAE_1_0 = Benchmark(
     name="haerae", hub=HubData("HAERAE-HUB/HAE_RAE_BENCH", LAYOUTS), configs=SUBSETS_1_0,
     splits=("test",), eval_split="test", convert=convert, prompt=PROMPT,
     reference=REFERENCE, default_method="string_match", scored_split_fewshot=True,
+    reference_likelihood={},
     info={"version": "1.0", "fewshot_note": FEWSHOT_NOTE},
 )
 VERSIONS = {"1.1": HAERAE_1_1, "1.0": HAERAE_1_0}

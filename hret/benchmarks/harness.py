@@ -23,7 +23,7 @@ from typing import Any
 
 from hret.errors import ConfigError
 from hret.methods import Evaluator, Score, register_evaluator
-from hret.prompts import PromptTemplate
+from hret.prompts import PlainText, PromptTemplate
 from hret.sample import Sample
 
 LM_EVAL = "lm-eval 0.4.13"
@@ -56,15 +56,20 @@ class HarnessPrompt(PromptTemplate):
     reference: str = ""
     #: the task's generation settings (``until`` as ``stop``, ``max_gen_toks`` as ``max_new_tokens``)
     generation: Mapping[str, Any] = field(default_factory=dict)
+    #: the reference sends this prompt without a chat template: it renders as
+    #: :class:`~hret.prompts.PlainText`, which a backend leaves plain unless told otherwise
+    plain_text: bool = True
 
     @property
     def hash(self) -> str:
         parts = [type(self).__name__, self.name, self.text, self.target_delimiter,
-                 self.fewshot_delimiter, self.description, self.reference, dict(self.generation)]
+                 self.fewshot_delimiter, self.description, self.reference, dict(self.generation),
+                 *([] if self.plain_text else ["chat template applies"])]
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()[:12]
 
     def render(self, sample: Sample, fewshot: Sequence[Sample] = ()) -> str:
-        return self.description + "".join(self.shot(s) for s in fewshot) + self.doc_to_text(sample)
+        text = self.description + "".join(self.shot(s) for s in fewshot) + self.doc_to_text(sample)
+        return PlainText(text) if self.plain_text else text
 
     def shot(self, sample: Sample) -> str:
         if self.fewshot_text is not None:

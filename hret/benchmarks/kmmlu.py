@@ -119,6 +119,7 @@ KMMLU = Benchmark(
     prompt=PROMPT,
     reference=reference_prompt("kmmlu"),
     reference_method="harness_match",
+    reference_likelihood={},
     headline="accuracy_macro",
     info={"headline_note": "macro average over subjects, as in the KMMLU paper; "
                            "'accuracy' is the micro average over questions",
@@ -136,6 +137,7 @@ KMMLU_HARD = Benchmark(
     prompt=PROMPT,
     reference=reference_prompt("kmmlu_hard"),
     reference_method="harness_match",
+    reference_likelihood={},
     headline="accuracy_macro",
     info=KMMLU.info,
 )

@@ -135,6 +135,7 @@ KOBEST = Benchmark(
     convert=convert,
     prompt=PROMPT,
     reference=REFERENCE,
+    reference_likelihood={"f1": True},
     default_method="macro_f1",
     headline="macro_f1",
 )

@@ -49,6 +49,10 @@ class Dataset:
     default_method_params: Mapping[str, Any] = field(default_factory=dict)
     prompts: Mapping[str, PromptAlternative] = field(default_factory=dict)
     fewshot_sampler: str | None = None
+    #: set when the reference scores by log-likelihood: a model whose backend
+    #: scores log-likelihoods gets ``log_likelihood`` with these settings by
+    #: default, any other model ``default_method`` (see :meth:`method_for`)
+    likelihood_method_params: Mapping[str, Any] | None = None
     #: the pool is the evaluated split: lm-eval then drops the question itself
     fewshot_same_split: bool = False
     population: Sequence[Sample] = ()
@@ -167,8 +171,15 @@ class Dataset:
                 f"Prompts: {', '.join(known)}."
             )
         return replace(self, prompt=chosen.prompt, default_method=chosen.method,
-                       default_method_params=dict(chosen.method_params),
+                       default_method_params=dict(chosen.method_params), likelihood_method_params=None,
                        info={**self.info, "prompt": name})
+
+    def method_for(self, scores_likelihood: bool) -> tuple[str, dict[str, Any]]:
+        """The evaluation method (and its settings) that fits this data for a
+        model that can (or cannot) score log-likelihoods."""
+        if scores_likelihood and self.likelihood_method_params is not None:
+            return "log_likelihood", dict(self.likelihood_method_params)
+        return self.default_method, dict(self.default_method_params)
 
     def require_samples(self) -> None:
         if not self.samples:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from hret.prompts.reference import BenchmarkPrompt, ChatPrompt, choose
 from hret.prompts.templates import (
     LABELS,
+    PlainText,
     PromptTemplate,
     RenderedPrompts,
     as_template,
@@ -14,6 +15,6 @@ from hret.prompts.templates import (
     label_list,
 )
 
-__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PromptTemplate",
+__all__ = ["LABELS", "BenchmarkPrompt", "ChatPrompt", "PlainText", "PromptTemplate",
            "RenderedPrompts", "as_template", "choose",
            "default_template", "format_options", "label_list"]

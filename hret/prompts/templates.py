@@ -84,6 +84,15 @@ def as_template(template: str | PromptTemplate | None) -> PromptTemplate | None:
     return PromptTemplate(template)
 
 
+class PlainText(str):
+    """A prompt the reference harness sends as it is, without a chat template
+    (lm-evaluation-harness without ``--apply_chat_template``): a backend applies
+    its tokenizer's template to it only when given one by name
+    (``chat_template=True`` or a template string). Otherwise an ordinary ``str``."""
+
+    __slots__ = ()
+
+
 class RenderedPrompts(Sequence[Any]):
     """Each sample's prompt (text, or its chat messages), rendered when read:
     the prompts of a large dataset are never all in memory at once.

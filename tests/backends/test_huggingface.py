@@ -70,6 +70,32 @@ def test_chat_template_switch(tiny_model_path: Path) -> None:
     assert custom.identity()["chat_template"] not in ("off", plain.identity()["chat_template"])
 
 
+def test_a_reference_prompt_is_generated_without_the_chat_template_unless_named(
+        hf_backend: Any, tiny_model_path: Path) -> None:
+    """lm-eval generates from its tasks' prompts without a chat template (no
+    ``--apply_chat_template``): so does the backend, for PlainText prompts."""
+    from hret.backends.huggingface import HuggingFaceBackend
+    from hret.prompts import PlainText
+
+    named = HuggingFaceBackend(tiny_model_path, max_new_tokens=8, chat_template=True)
+    mixed = [PlainText(PROMPTS[0]), PROMPTS[1], PlainText(PROMPTS[2]), PROMPTS[3]]
+    assert hf_backend.generate(mixed) == [manual_greedy(tiny_model_path, p, 8, not isinstance(p, PlainText))
+                                          for p in mixed]
+    assert named.generate(mixed[:3]) == [manual_greedy(tiny_model_path, p, 8, True) for p in mixed[:3]]
+    assert manual_greedy(tiny_model_path, PROMPTS[0], 8, True) != manual_greedy(tiny_model_path, PROMPTS[0], 8, False)
+
+
+def test_a_reference_evaluation_says_which_template_its_prompts_got(hf_backend: Any) -> None:
+    from hret.benchmarks.harness import HarnessPrompt
+
+    reference = HarnessPrompt(text="{question}", name="lm-eval:test", doc_to_text=lambda s: str(s.input),
+                              reference="lm-eval test", generation={"max_new_tokens": 4})
+    result = hret.quick_eval(hf_backend, dataset="ko-sample", limit=3, prompt_template=reference)
+    assert result.info["chat_template"] == "off" and isinstance(result.samples[0]["prompt"], str)
+    own = hret.quick_eval(hf_backend, dataset="ko-sample", limit=3)
+    assert own.info["chat_template"] == hf_backend.identity()["chat_template"] != "off"
+
+
 def test_chat_template_required_but_missing(tmp_path: Path, tiny_model_path: Path) -> None:
     from hret.backends.huggingface import HuggingFaceBackend
 

@@ -227,3 +227,64 @@ def test_exact_match_and_hrm8k_equivalence() -> None:
     scorer = HarnessMatch(answer_filter="math")
     sample = hret.Sample(id="m/0", input="q", reference="8")
     assert scorer.score(sample, "그래서 \\boxed{8.0}").value == 1.0
+
+
+#: benchmarks whose reference task scores by log-likelihood, with a subset each
+LIKELIHOOD_REFERENCES = [("kmmlu", {}, "Math"), ("haerae", {"version": "1.0"}, "history"),
+                         ("click", {}, "Textual"), ("kobest", {}, "copa")]
+
+
+@pytest.mark.parametrize(("name", "params", "subset"), LIKELIHOOD_REFERENCES,
+                         ids=[c[0] for c in LIKELIHOOD_REFERENCES])
+def test_a_model_that_scores_likelihoods_is_scored_as_the_reference_by_default(
+        name: str, params: dict[str, Any], subset: str, copies_root: Path, tiny_lm: TinyLM) -> None:
+    options = spec(copies_root, name, params, subset)
+    default = hret.quick_eval(tiny_lm, **options)
+    explicit = hret.quick_eval(tiny_lm, evaluation_method="log_likelihood",
+                               evaluator_params={"f1": True} if name == "kobest" else None, **options)
+    assert default.info["method"]["name"] == "log_likelihood"
+    assert [(s["prompt"], s["output"], s["extracted"]) for s in default.samples] == [
+        (s["prompt"], s["output"], s["extracted"]) for s in explicit.samples]
+    timing = ("duration_s", "latency_p50_ms", "latency_p95_ms", "latency_mean_ms")
+    assert {k: v for k, v in default.metrics.items() if k not in timing} == {
+        k: v for k, v in explicit.metrics.items() if k not in timing}
+    assert default.info["reference"].startswith("lm-eval 0.4.13 ") and "reference_note" not in default.info
+    if name == "kobest":
+        assert "macro_f1" in default.metrics and default.headline == "macro_f1"
+
+
+@pytest.mark.parametrize(("name", "params", "subset"), LIKELIHOOD_REFERENCES,
+                         ids=[c[0] for c in LIKELIHOOD_REFERENCES])
+def test_a_model_that_only_generates_is_told_when_its_number_is_not_the_references(
+        name: str, params: dict[str, Any], subset: str, copies_root: Path) -> None:
+    result = hret.quick_eval(lambda text: "A", **spec(copies_root, name, params, subset))
+    assert result.info["method"]["name"] != "log_likelihood"
+    if name == "kmmlu":  # lm-eval's kmmlu_direct generates: that is the reference then
+        assert result.info["method"]["name"] == "harness_match" and "kmmlu_direct" in result.info["reference"]
+        assert "reference_note" not in result.info
+    else:
+        assert result.info["reference"] is None
+        assert result.info["reference_note"].startswith("lm-eval 0.4.13 ")
+        assert "scores by log-likelihood only" in result.info["reference_note"]
+
+
+def test_a_named_method_or_prompt_is_not_overridden_by_the_model(copies_root: Path, tiny_lm: TinyLM) -> None:
+    options = spec(copies_root, "kmmlu", {}, "Math")
+    assert hret.quick_eval(tiny_lm, evaluation_method="harness_match", **options).info["method"]["name"] \
+        == "harness_match"
+    instruct = hret.quick_eval(tiny_lm, prompt="instruct", **options)
+    assert instruct.info["method"]["name"] == "string_match"
+
+
+def test_an_openai_chat_backend_generates_and_a_completions_one_scores(copies_root: Path) -> None:
+    """Chat servers (hosted APIs) seldom give prompt log-probs: only a completions
+    backend is scored by log-likelihood without being asked."""
+    from hret.backends.openai_compat import OpenAIBackend
+    from tests.openai_server import OpenAIServer
+
+    options = spec(copies_root, "kmmlu", {}, "Math")
+    with OpenAIServer() as server:
+        for api, method in (("chat", "harness_match"), ("completions", "log_likelihood")):
+            with OpenAIBackend("tiny", base_url=server.base_url, api_key="sk-test", api=api) as made:
+                result = hret.quick_eval(made, **options)
+            assert result.info["method"]["name"] == method and result.metrics["error_count"] == 0
