@@ -15,6 +15,7 @@ from typing import Any
 from hret.config import fallback
 from hret.datasets import Dataset, load_dataset
 from hret.datasets.fewshot import FEWSHOT_SEED
+from hret.errors import ConfigError
 from hret.methods import Evaluator, get_evaluator
 from hret.metrics import aggregate, check_threshold_names
 from hret.models import Model, chat_template_info, with_generation
@@ -60,11 +61,26 @@ def dataset_label(spec: Any) -> str:
 def load(settings: Settings) -> Dataset:
     """The dataset the settings select, with the prompt named by ``prompt``
     (None: the dataset's default, a benchmark's reference prompt)."""
-    return load_dataset(
-        settings["dataset"], split=settings["split"], subset=settings["subset"],
-        limit=settings["limit"], seed=settings["seed"], column_map=settings["column_map"],
-        **dict(settings["dataset_params"] or {}),
-    ).select_prompt(settings["prompt"])
+    params = dict(settings["dataset_params"] or {})
+    if "seed" in params:
+        raise ConfigError(
+            f"dataset_params={{'seed': {params['seed']!r}}}: seed is an option of its own; "
+            f"pass seed={params['seed']!r} beside dataset_params instead"
+        )
+    # an option of its own may also come inside dataset_params (as hret run's
+    # --dataset-param column_map=... gives it): once is fine, twice must agree
+    named = {key: settings[key] for key in ("split", "subset", "limit", "column_map")}
+    for key, given in named.items():
+        if key in params:
+            inner = params.pop(key)
+            if given is not None and given != inner:
+                raise ConfigError(
+                    f"{key} is given twice, {key}={given!r} and dataset_params={{{key!r}: "
+                    f"{inner!r}}}; give it once"
+                )
+            named[key] = inner
+    return load_dataset(settings["dataset"], seed=settings["seed"], **named, **params
+                        ).select_prompt(settings["prompt"])
 
 
 class DatasetCache:

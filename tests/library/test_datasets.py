@@ -166,3 +166,22 @@ def test_dataset_object_is_accepted() -> None:
 def test_sample_round_trips_through_json() -> None:
     sample = hret.load_dataset("ko-sample").samples[3]
     assert hret.Sample.from_dict(json.loads(json.dumps(sample.to_dict()))) == sample
+
+
+def test_dataset_options_may_come_inside_dataset_params(tmp_path: Path) -> None:
+    """``hret run --dataset-param column_map=...`` puts an option of its own there."""
+    path = tmp_path / "free.jsonl"
+    path.write_text("".join(json.dumps({"q": f"{i}+1?", "a": str(i + 1), "s": "x" if i % 2 else "y"}) + "\n"
+                            for i in range(6)), encoding="utf-8")
+    mapping = {"input": "q", "reference": "a", "subset": "s"}
+    inside = hret.quick_eval(lambda p: "2", dataset=str(path), progress=False,
+                             dataset_params={"column_map": mapping, "subset": "y", "limit": 2})
+    beside = hret.quick_eval(lambda p: "2", dataset=str(path), progress=False, column_map=mapping, subset="y",
+                             limit=2)
+    assert inside.metrics["n"] == beside.metrics["n"] == 2
+    assert [s["id"] for s in inside.samples] == [s["id"] for s in beside.samples]
+    with pytest.raises(hret.ConfigError, match=r"subset is given twice, subset='x' and dataset_params=\{'subset': 'y'\}"):
+        hret.quick_eval(lambda p: "2", dataset=str(path), subset="x",
+                        dataset_params={"column_map": mapping, "subset": "y"})
+    with pytest.raises(hret.ConfigError, match="seed is an option of its own; pass seed=3"):
+        hret.quick_eval(lambda p: "2", dataset=str(path), dataset_params={"column_map": mapping, "seed": 3})
