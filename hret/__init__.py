@@ -26,6 +26,7 @@ _EXPORTS = {
     "EvaluationResult": "hret.results", "ThresholdCheck": "hret.results",
     "PipelineRunner": "hret.runner",
     "Sample": "hret.sample",
+    "register_secret": "hret.secrets",
     "Sink": "hret.sinks",
     "MetricsTracker": "hret.store.tracker", "compare_metric": "hret.store.tracker",
     "get_metrics_history": "hret.store.tracker",
@@ -65,6 +66,7 @@ __all__ = [
     "quick_eval",
     "register_dataset",
     "register_evaluator",
+    "register_secret",
     "reset_config",
     "track_metrics",
 ]
@@ -101,5 +103,6 @@ if TYPE_CHECKING:
     from hret.results import EvaluationResult, ThresholdCheck
     from hret.runner import PipelineRunner
     from hret.sample import Sample
+    from hret.secrets import register_secret
     from hret.sinks import Sink
     from hret.store.tracker import MetricsTracker, compare_metric, get_metrics_history

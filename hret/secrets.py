@@ -2,8 +2,9 @@
 
 Backends register what they are given (``api_key``, every header value, the
 user info of a URL, hub tokens) through :class:`hret.backends.base.Secret` or
-:func:`register`; :func:`scrub` replaces each registered value, URL user info
-and ``Authorization``/``api-key`` style header values with ``***``. Every error
+:func:`register_secret` (public as ``hret.register_secret``, for the credentials
+of a user's own model function); :func:`scrub` replaces each registered value,
+URL user info and ``Authorization``/``api-key`` style header values with ``***``. Every error
 text goes through it before it is stored, logged or handed to a sink.
 """
 
@@ -30,8 +31,10 @@ _HEADER = re.compile(
 )
 
 
-def register(*values: str | None) -> None:
-    """Treat each value (and, for ``Bearer <token>``, the token) as a secret."""
+def register_secret(*values: str | None) -> None:
+    """Treat each value (and, for ``Bearer <token>``, the token) as a secret: it is
+    masked in everything hret stores, logs or hands to a sink. Call it with the
+    credentials your own model function uses (``hret.register_secret(key)``)."""
     found = set()
     for value in values:
         if not isinstance(value, str):
@@ -49,7 +52,7 @@ def register(*values: str | None) -> None:
 
 def register_headers(headers: Mapping[str, str] | None) -> None:
     """Every header value is a possible credential (``api-key``, custom auth)."""
-    register(*(str(v) for v in (headers or {}).values()))
+    register_secret(*(str(v) for v in (headers or {}).values()))
 
 
 def register_url(url: str | None) -> None:
@@ -60,9 +63,9 @@ def register_url(url: str | None) -> None:
 
     parts = urlsplit(url)
     if parts.password:
-        register(parts.password, unquote(parts.password))
+        register_secret(parts.password, unquote(parts.password))
     if parts.username:
-        register(parts.username, unquote(parts.username))
+        register_secret(parts.username, unquote(parts.username))
 
 
 def scrub(text: str) -> str:

@@ -116,10 +116,10 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str | None) -> None:
-        from hret.secrets import register
+        from hret.secrets import register_secret
 
         self._value = value
-        register(value)
+        register_secret(value)
 
     def reveal(self) -> str | None:
         return self._value

@@ -180,7 +180,8 @@ def test_dataset_options_may_come_inside_dataset_params(tmp_path: Path) -> None:
                              limit=2)
     assert inside.metrics["n"] == beside.metrics["n"] == 2
     assert [s["id"] for s in inside.samples] == [s["id"] for s in beside.samples]
-    with pytest.raises(hret.ConfigError, match=r"subset is given twice, subset='x' and dataset_params=\{'subset': 'y'\}"):
+    twice = r"subset is given twice, subset='x' and dataset_params=\{'subset': 'y'\}"
+    with pytest.raises(hret.ConfigError, match=twice):
         hret.quick_eval(lambda p: "2", dataset=str(path), subset="x",
                         dataset_params={"column_map": mapping, "subset": "y"})
     with pytest.raises(hret.ConfigError, match="seed is an option of its own; pass seed=3"):

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hret.secrets import register, register_headers, register_url, scrub
+import hret
+from hret.secrets import register_headers, register_secret, register_url, scrub
 from tests.openai_server import Behaviour, OpenAIServer
 from tests.plugin.plugin_support import Inner
 
@@ -66,7 +67,7 @@ def test_no_credential_in_any_file_a_run_writes(inner: Inner, wandb_dir: Path,
 def test_scrub_masks_registered_values_headers_and_url_user_info() -> None:
     register_headers({"api-key": "hdr-VALUE-123456", "Authorization": "Bearer tok-VALUE-654321"})
     register_url("https://name:pw-VALUE-777@host.example/v1")
-    register("abc")  # too short to mask safely: ordinary text keeps it
+    register_secret("abc")  # too short to mask safely: ordinary text keeps it
     text = ("sent api-key hdr-VALUE-123456 and tok-VALUE-654321 to https://name:pw-VALUE-777@host"
             " (abc); Authorization: Bearer unregistered-999 x-api-key=other-888")
     cleaned = scrub(text)
@@ -86,3 +87,19 @@ def test_backend_tokens_and_keys_are_registered_when_given() -> None:
 def test_short_values_after_token_words_are_not_masked() -> None:
     assert scrub("JSON parse error: unexpected token: '<' at 1") == "JSON parse error: unexpected token: '<' at 1"
     assert scrub("max_tokens=512 and prompt_tokens: 20") == "max_tokens=512 and prompt_tokens: 20"
+
+
+def test_a_users_own_credential_is_masked_once_registered(tmp_path: Path) -> None:
+    """A model function that calls a service itself registers its key with
+    ``hret.register_secret``; error texts quoting it are stored masked."""
+    key = "user-own-KEY-0192837465"
+
+    def model(prompt: str) -> str:
+        raise RuntimeError(f"service refused key {key}")
+
+    hret.register_secret(key)
+    result = hret.quick_eval(model, dataset="ko-sample", limit=3, progress=False,
+                             output_dir=str(tmp_path))
+    assert result.metrics["error_count"] == 3
+    assert all("service refused key ***" in r["error"] for r in result.samples)
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and key.encode() in p.read_bytes()]
