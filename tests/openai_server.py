@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import ssl
 import threading
 import time
 import zlib
@@ -86,7 +87,7 @@ class OpenAIServer:
     """Start with ``with`` (or ``start()``); ``base_url`` ends in ``/v1``."""
 
     def __init__(self, responder: Callable[[str], str] = default_responder,
-                 latency: float = 0.0) -> None:
+                 latency: float = 0.0, tls: ssl.SSLContext | None = None) -> None:
         self.state = _State(responder, latency)
         state = self.state
 
@@ -94,12 +95,19 @@ class OpenAIServer:
             shared = state
 
         self._server = _Server(("127.0.0.1", 0), Handler)
+        if tls is not None:  # https: each accepted connection does the TLS handshake
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https" if tls is not None else "http"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
 
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
+        return f"{self.scheme}://{host!s}:{port}/v1"
 
     def start(self) -> OpenAIServer:
         self._thread.start()

@@ -3,8 +3,11 @@ one per server, and a set of replicas that spreads requests over several servers
 
 Standard library only. It does what an evaluation client needs and no more:
 POST a JSON body, read a ``Content-Length`` or chunked answer, reuse the
-connection. A general-purpose client (the ``openai`` SDK over httpx) spends
-several times the CPU per request on layers an evaluation does not use.
+connection; go through the HTTP proxy the environment names (``HTTPS_PROXY``,
+``HTTP_PROXY``, ``ALL_PROXY``, with ``NO_PROXY`` exceptions; loopback servers are
+always reached directly), tunnelling TLS with ``CONNECT``. A general-purpose
+client (the ``openai`` SDK over httpx) spends several times the CPU per request
+on layers an evaluation does not use.
 """
 
 from __future__ import annotations
@@ -62,8 +65,56 @@ class Response:
     body: bytes
 
 
+@dataclass(frozen=True)
+class Proxy:
+    """An HTTP proxy: where it listens and the ``Proxy-Authorization`` it needs."""
+
+    host: str
+    port: int
+    authorization: str | None = None
+
+    @classmethod
+    def for_url(cls, scheme: str, host: str) -> Proxy | None:
+        """The proxy the environment names for ``scheme://host``, as the OpenAI SDK
+        (and curl) read it; None for a loopback host or one ``NO_PROXY`` lists."""
+        import base64
+        from urllib.parse import unquote
+        from urllib.request import getproxies_environment, proxy_bypass
+
+        from hret.secrets import register_secret, register_url
+
+        proxies = getproxies_environment()
+        url = proxies.get(scheme) or proxies.get("all")
+        if not url or host in LOOPBACK or host.startswith("127.") or proxy_bypass(host):
+            return None
+        register_url(url)
+        parts = urlsplit(url if "://" in url else f"http://{url}")
+        if parts.scheme != "http" or not parts.hostname:
+            shown = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+            raise ConfigError(
+                f"{scheme.upper()}_PROXY names {shown!r}; hret reaches servers through an "
+                "http:// proxy (which tunnels https with CONNECT). Set it to http://HOST:PORT, "
+                f"or list {host!r} in NO_PROXY"
+            )
+        authorization = None
+        if parts.username:
+            pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            token = base64.b64encode(pair.encode("utf-8")).decode("ascii")
+            register_secret(token)
+            authorization = f"Basic {token}"
+        return cls(parts.hostname, parts.port or 80, authorization)
+
+    def head(self) -> str:
+        return f"Proxy-Authorization: {self.authorization}\r\n" if self.authorization else ""
+
+
+#: hosts that are never reached through a proxy
+LOOPBACK = frozenset({"localhost", "::1"})
+
+
 class Endpoint:
-    """One server: a pool of keep-alive connections to ``base_url``."""
+    """One server: a pool of keep-alive connections to ``base_url``, through the
+    environment's proxy when it names one."""
 
     def __init__(self, base_url: str, headers: Mapping[str, str], timeout: float) -> None:
         parts = urlsplit(base_url)
@@ -78,10 +129,16 @@ class Endpoint:
         self.timeout = timeout
         default_port = self.port == (443 if self.tls else 80)
         host = self.host if ":" not in self.host else f"[{self.host}]"
-        lines = {"Host": host if default_port else f"{host}:{self.port}",
+        self.authority = f"{host}:{self.port}"
+        self.proxy = Proxy.for_url(parts.scheme, self.host)
+        # a plain-http request through a proxy names the whole URL; a tunnel does not
+        self.target = f"http://{self.authority}" if self.proxy is not None and not self.tls else ""
+        lines = {"Host": host if default_port else self.authority,
                  "Content-Type": "application/json", "Accept": "application/json",
                  "User-Agent": "hret", **headers}
         self._head = "".join(f"{k}: {v}\r\n" for k, v in lines.items()).encode("latin-1")
+        if self.target and self.proxy is not None:
+            self._head += self.proxy.head().encode("latin-1")
         self._idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._open: set[asyncio.StreamWriter] = set()
         self._ssl: ssl.SSLContext | None = None
@@ -91,7 +148,7 @@ class Endpoint:
 
     async def post(self, path: str, body: bytes) -> Response:
         """POST ``body`` (JSON) to ``path`` under the base URL."""
-        request = (f"POST {self.prefix}{path}{self.query} HTTP/1.1\r\n"
+        request = (f"POST {self.target}{self.prefix}{path}{self.query} HTTP/1.1\r\n"
                    f"Content-Length: {len(body)}\r\n").encode("latin-1") + self._head + b"\r\n" + body
         try:
             if sys.version_info >= (3, 11):
@@ -126,12 +183,43 @@ class Endpoint:
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         if self.tls and self._ssl is None:
             self._ssl = ssl.create_default_context()
+        if self.proxy is not None:
+            return await self._through_proxy(self.proxy)
         try:
             reader, writer = await asyncio.open_connection(self.host, self.port, ssl=self._ssl,
                                                            limit=1 << 20)
         except OSError as exc:
             raise ConnectionFailed(f"cannot connect to {self.host}:{self.port}: {exc}") from None
         self._open.add(writer)
+        return reader, writer
+
+    async def _through_proxy(self, proxy: Proxy) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """A connection to the proxy; for https, a ``CONNECT`` tunnel with TLS inside."""
+        where = f"proxy {proxy.host}:{proxy.port}"
+        try:
+            reader, writer = await asyncio.open_connection(proxy.host, proxy.port, limit=1 << 20)
+        except OSError as exc:
+            raise ConnectionFailed(f"cannot connect to {where}: {exc}") from None
+        self._open.add(writer)
+        if not self.tls:
+            return reader, writer
+        try:
+            writer.write(f"CONNECT {self.authority} HTTP/1.1\r\nHost: {self.authority}\r\n"
+                         f"{proxy.head()}\r\n".encode("latin-1"))
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head.split(b" ", 2)[1] if head.count(b" ") >= 1 else b""
+            if status != b"200":
+                first = head.split(b"\r\n", 1)[0].decode("latin-1")
+                raise ConnectionFailed(f"{where} refused the tunnel to {self.authority}: {first}")
+            if sys.version_info < (3, 11):
+                raise ConfigError("https through a proxy needs Python 3.11 or later")
+            await writer.start_tls(self._ssl, server_hostname=self.host)  # type: ignore[arg-type]
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            self._discard(writer)
+            raise ConnectionFailed(f"{where}: {type(exc).__name__}: {exc}") from None
+        except BaseException:
+            self._discard(writer)
+            raise
         return reader, writer
 
     def _discard(self, writer: asyncio.StreamWriter) -> None:
