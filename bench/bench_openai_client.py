@@ -8,8 +8,8 @@ latency, once with 50 ms per request) and sends the same chat requests to it fro
   options (engine, scoring, records written to disk), on the same prompts,
 - lm-evaluation-harness 0.4.13's ``local-chat-completions`` model
   (``generate_until``) with the same number in flight, in its own virtual
-  environment: ``bench/.venvs/lmeval`` is created on first use with
-  ``pip install 'lm-eval[api]==0.4.13'`` (or pass ``--lmeval-python``).
+  environment: ``bench/.venvs/lmeval`` is created on first use by
+  ``bench/lmeval_venv.py`` (or pass ``--lmeval-python``).
 
 Each client runs in a fresh process; the table shows client CPU per request
 (``time.process_time`` of that process over the timed part) and requests per
@@ -39,8 +39,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-LMEVAL_VENV = ROOT / "bench" / ".venvs" / "lmeval"
-LMEVAL_SPEC = "lm-eval[api]==0.4.13"
 
 HRET_BACKEND = """
 import json, sys, time
@@ -165,15 +163,14 @@ asyncio.run(main())
 def lmeval_python(given: str | None) -> str | None:
     if given:
         return given
-    python = LMEVAL_VENV / "bin" / "python"
-    if not python.exists():
-        print(f"creating {LMEVAL_VENV} with {LMEVAL_SPEC} (once)...", flush=True)
-        subprocess.run([sys.executable, "-m", "venv", str(LMEVAL_VENV)], check=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", LMEVAL_SPEC])
-        if done.returncode != 0:
-            print("could not install lm-eval; measuring hret alone")
-            return None
-    return str(python)
+    sys.path.insert(0, str(Path(__file__).parent))
+    import lmeval_venv
+
+    try:
+        return str(lmeval_venv.ensure())
+    except subprocess.CalledProcessError:
+        print("could not install lm-eval; measuring hret alone")
+        return None
 
 
 def server_stats(base_url: str) -> dict[str, float]:

@@ -2,7 +2,7 @@
 ``python bench/crosscheck_lmeval.py``.
 
 1. Sets up lm-eval 0.4.13 in its own virtual environment (``--venv``, default
-   ``bench/.venvs/lmeval``) with pip, unless it is there already.
+   ``bench/.venvs/lmeval``, see ``bench/lmeval_venv.py``), unless it is there already.
 2. Writes small copies of every benchmark in its hub repository's layout
    (awkward cells included: stray whitespace, quotes, commas, fractions, four
    and five options, a subject with more dev items than shots) and builds the
@@ -41,23 +41,8 @@ sys.path.insert(0, str(ROOT))
 OFFLINE = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
            "TOKENIZERS_PARALLELISM": "false", "HF_HUB_DISABLE_TELEMETRY": "1"}
 os.environ.update(OFFLINE)
-LM_EVAL = "lm-eval[hf]==0.4.13"
-TORCH = "torch==2.13.0"
 
-
-# -- the reference's environment -------------------------------------------------------
-def ensure_venv(venv: Path) -> Path:
-    """lm-eval's interpreter in ``venv``, created and filled on first use."""
-    python = venv / "bin" / "python"
-    marker = venv / ".crosscheck-installed"
-    if marker.exists():
-        return python
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", LM_EVAL, TORCH], check=True)
-    marker.write_text(f"{LM_EVAL} {TORCH}\n", encoding="utf-8")
-    return python
-
+import lmeval_venv  # noqa: E402  (bench/, beside this script)
 
 from tests.benchmarks.reference_copies import (  # noqa: E402
     HRM8K_ITEMS,
@@ -269,14 +254,14 @@ def compare_scorers(python: Path) -> list[tuple[str, ...]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--venv", type=Path, default=ROOT / "bench" / ".venvs" / "lmeval")
+    parser.add_argument("--venv", type=Path, default=lmeval_venv.VENV)
     parser.add_argument("--model", type=Path, default=None, help="a local causal LM (default: tiny Llama)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--benchmarks", nargs="*", default=None)
     parser.add_argument("--show-diff", action="store_true", help="print the first differing prompt")
     args = parser.parse_args()
 
-    python = ensure_venv(args.venv.absolute())
+    python = lmeval_venv.ensure(args.venv.absolute())
     work = args.workdir or Path(tempfile.mkdtemp(prefix="hret-crosscheck-"))
     data = work / "data"
     build_copies(data)
@@ -336,7 +321,7 @@ def main() -> None:
     print("\nanswer checks on fixed outputs (scorer, cases, scored correct, disagreements):")
     for row in compare_scorers(python):
         print("  " + "  ".join(row))
-    print(f"\nlm-eval: {LM_EVAL} in {args.venv}; model: {model}; data: {data}")
+    print(f"\nlm-eval: {' '.join(lmeval_venv.SPEC)} in {args.venv}; model: {model}; data: {data}")
 
 
 if __name__ == "__main__":
