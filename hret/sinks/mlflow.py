@@ -131,6 +131,15 @@ class MlflowSink(Sink):
         return (self.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI")
                 or default_tracking_uri(self.output_dir))
 
+    def metric_name(self, key: str) -> str:
+        """``key`` as a metric name this sink's store accepts: a file store keeps
+        each metric in a file named after it, where ``accuracy`` and
+        ``accuracy/Math`` cannot both exist, so there ``/`` becomes ``.``."""
+        from urllib.parse import urlsplit
+
+        name = safe_key(key)
+        return name.replace("/", ".") if urlsplit(self.resolved_uri()).scheme in ("", "file") else name
+
     def connect(self) -> tuple[Any, str]:
         """The client and experiment id, created on first use. A server found
         down stays down for this sink: later results fail at once."""
@@ -219,7 +228,7 @@ class MlflowSink(Sink):
         run = client.create_run(experiment_id, start_time=start, run_name=name, tags=tags)
         run_id = run.info.run_id
         try:
-            metrics = [Metric(safe_key(k), v, end, 0) for k, v in result_metrics(result).items()]
+            metrics = [Metric(self.metric_name(k), v, end, 0) for k, v in result_metrics(result).items()]
             params = [Param(safe_key(k), as_text(v)[:MAX_PARAM_LENGTH])
                       for k, v in result_params(result, event.metadata).items()]
             for param_chunk in _chunks(params, BATCH_PARAMS):
@@ -291,7 +300,7 @@ class MlflowSink(Sink):
                     for k, v in summary_metrics(key, result).items()}
             metrics = [Metric("evaluations", float(len(results)), end, 0),
                        Metric("passed", float(sum(1 for r in results if r.passed)), end, 0),
-                       *(Metric(k, v, end, 0) for k, v in rows.items())]
+                       *(Metric(self.metric_name(k), v, end, 0) for k, v in rows.items())]
             for chunk in _chunks(metrics, BATCH_METRICS):
                 self._client.log_batch(self.parent_run_id, metrics=list(chunk))
             if self._logged:

@@ -39,6 +39,20 @@ def _artifact(client: Any, run_id: str, path: str, tmp: Path) -> str:
     return Path(client.download_artifacts(run_id, path, str(tmp))).read_text(encoding="utf-8")
 
 
+def test_a_file_store_gets_per_subset_metrics_it_can_hold(tmp_path: Path) -> None:
+    """A file store keeps a metric per file: ``accuracy`` and ``accuracy/Math``
+    cannot both exist, so there the subset metrics are ``accuracy.Math``."""
+    uri = (tmp_path / "mlruns").as_uri()
+    with hret.evaluation_context(run_name="files", dataset="ko-sample", limit=40) as ctx:
+        ctx.log_to_mlflow(experiment_name="file-store", tracking_uri=uri)
+        result = ctx.evaluate(wrong_on({"Math"}), label="m")
+    assert ctx.sink_failures == []
+    (run,) = _runs(_client(uri), "file-store")
+    metrics = run.data.metrics
+    assert metrics["accuracy"] == pytest.approx(result.metrics["accuracy"])
+    assert metrics["accuracy.Math"] == 0.0 and not [k for k in metrics if "/" in k]
+
+
 @pytest.mark.filterwarnings(SQLALCHEMY_NOLOAD)
 def test_configured_tracking_logs_one_run_per_evaluation_to_a_local_store(tmp_path: Path) -> None:
     hret.configure(mlflow_tracking=True)
