@@ -194,9 +194,11 @@ class _Report:
         return ('<p class="note">B − A on the headline metric, samples paired by id: exact McNemar '
                 "test for 0/1 scores, paired bootstrap otherwise (the same numbers as "
                 "<code>hret compare A B</code>). MDE: the smallest difference this n could detect.</p>"
+                # fourteen columns: wider than the page on a narrow screen, it scrolls itself
+                + '<div class="wide">'
                 + _table(["A (baseline)", "B (candidate)", "Pair", "Metric", "A", "B", "Difference",
                           "95% CI", "p", "Test", "MDE", "n paired", "Verdict", "Disagree on"],
-                         rows, "pairwise-table"))
+                         rows, "pairwise-table") + "</div>")
 
     # -- answer behaviour ---------------------------------------------------------
     def behaviour(self) -> str:
