@@ -33,10 +33,17 @@ def worker_writer(config: pytest.Config) -> Callable[[str], None] | None:
     worker = str(workerinput.get("workerid", "gw"))
     path = Path(folder) / f"{worker}.log"
     lock = threading.Lock()
+    broken: list[OSError] = []  # a worker on another machine cannot reach the folder
 
     def write(line: str) -> None:
-        with lock, path.open("a", encoding="utf-8", errors="backslashreplace") as out:
-            out.write(f"[{worker}] {line}\n")
+        with lock:
+            if broken:
+                return
+            try:
+                with path.open("a", encoding="utf-8", errors="backslashreplace") as out:
+                    out.write(f"[{worker}] {line}\n")
+            except OSError as exc:  # progress is a courtesy: the evaluation goes on without it
+                broken.append(exc)
 
     return write
 

@@ -170,3 +170,23 @@ def test_a_plain_test_with_a_missing_dataset_is_one_error_line(inner: Inner) -> 
     assert sections.count("UnknownNameError: Unknown dataset 'no-such-dataset'") == 2
     assert [line.split(" - ")[0] for line in summary.splitlines() if line.startswith("ERROR ")] == [
         "ERROR test_inner.py::test_plain", "ERROR test_inner.py::decorated"]
+
+
+def test_a_worker_that_cannot_reach_the_progress_folder_goes_on(tmp_path: Path) -> None:
+    """A worker on another machine has no such folder: its lines are dropped,
+    its evaluation is not disturbed."""
+    from types import SimpleNamespace
+
+    from pytest_hret.relay import worker_writer
+
+    config = SimpleNamespace(workerinput={"workerid": "gw3", "hret_progress_folder": str(tmp_path / "absent")})
+    write = worker_writer(config)  # type: ignore[arg-type]
+    assert write is not None
+    write("hret m: 1/2 (50%)")
+    write("hret m: 2/2 (100%)")
+    (tmp_path / "here").mkdir()
+    config.workerinput["hret_progress_folder"] = str(tmp_path / "here")
+    here = worker_writer(config)  # type: ignore[arg-type]
+    assert here is not None
+    here("hret m: 1/2 (50%)")
+    assert (tmp_path / "here" / "gw3.log").read_text(encoding="utf-8") == "[gw3] hret m: 1/2 (50%)\n"
