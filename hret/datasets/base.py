@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from hret.datasets.fewshot import draw_fewshot
-from hret.datasets.store import take
+from hret.datasets.store import subset_keys, take
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts import PromptTemplate
 from hret.sample import Sample
@@ -65,7 +65,7 @@ class Dataset:
 
     @property
     def subsets(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(s.subset for s in self.samples if s.subset is not None))
+        return tuple(dict.fromkeys(s for s in subset_keys(self.samples) if s is not None))
 
     def select_subsets(self, subsets: str | Sequence[str] | None) -> Dataset:
         """Keep only the named subsets (one name or a list)."""
@@ -82,8 +82,8 @@ class Dataset:
                     f"Subsets: {', '.join(known) or '(none)'}."
                 )
             chosen.add(lowered[name.lower()])
-        return replace(self, samples=take(self.samples, (i for i, s in enumerate(self.samples)
-                                                         if s.subset in chosen)))
+        return replace(self, samples=take(self.samples, (i for i, s in enumerate(subset_keys(self.samples))
+                                                         if s in chosen)))
 
     def subsample(self, limit: int | None, seed: int = 0) -> Dataset:
         """A seeded subsample of ``limit`` samples, stratified by subset.
@@ -97,8 +97,8 @@ class Dataset:
         if limit <= 0:
             raise DatasetError(f"limit={limit} must be a positive number of samples")
         groups: dict[str | None, list[int]] = defaultdict(list)
-        for index, sample in enumerate(self.samples):
-            groups[sample.subset].append(index)
+        for index, subset in enumerate(subset_keys(self.samples)):
+            groups[subset].append(index)
         total = len(self.samples)
         quotas = {key: limit * len(idx) / total for key, idx in groups.items()}
         counts = {key: int(q) for key, q in quotas.items()}

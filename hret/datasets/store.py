@@ -3,7 +3,8 @@
 A million :class:`~hret.sample.Sample` objects take hundreds of megabytes; a
 :class:`SampleStore` keeps each sample pickled in an anonymous temporary file
 (removed when the store is freed or the process ends) and holds only its offset
-and length, 12 bytes a sample. Reading a sample back costs a few microseconds.
+and length, 12 bytes a sample, plus its subset as a 4-byte code (so choosing
+subsets reads nothing back). Reading a sample back costs a few microseconds.
 :func:`collect` keeps small datasets as an ordinary tuple and moves large ones
 into a store, so loaders stream rows into it without building a list first.
 """
@@ -45,23 +46,33 @@ class _SpillFile:
 class SampleStore(Sequence[Sample]):
     """An immutable sequence of samples read from disk on access."""
 
-    __slots__ = ("_spill", "_starts", "_lengths")
+    __slots__ = ("_spill", "_starts", "_lengths", "_subsets", "_subset_names")
 
-    def __init__(self, spill: _SpillFile, starts: array[int], lengths: array[int]) -> None:
+    def __init__(self, spill: _SpillFile, starts: array[int], lengths: array[int],
+                 subsets: array[int], subset_names: list[str | None]) -> None:
         self._spill = spill
         self._starts = starts
         self._lengths = lengths
+        self._subsets = subsets
+        self._subset_names = subset_names
 
     @classmethod
     def write(cls, samples: Iterable[Sample]) -> SampleStore:
         spill = _SpillFile()
-        starts, lengths = array("Q"), array("I")
+        starts, lengths, subsets = array("Q"), array("I"), array("I")
+        codes: dict[str | None, int] = {}
         for sample in samples:
             data = pickle.dumps(sample, protocol=pickle.HIGHEST_PROTOCOL)
             starts.append(spill.append(data))
             lengths.append(len(data))
+            subsets.append(codes.setdefault(sample.subset, len(codes)))
         spill.file.flush()
-        return cls(spill, starts, lengths)
+        return cls(spill, starts, lengths, subsets, list(codes))
+
+    def subset_keys(self) -> Iterator[str | None]:
+        """Each sample's subset, in order, without reading the samples back."""
+        names = self._subset_names
+        return (names[code] for code in self._subsets)
 
     def __len__(self) -> int:
         return len(self._starts)
@@ -86,7 +97,8 @@ class SampleStore(Sequence[Sample]):
         """The samples at ``indices``, in that order, sharing this store's file."""
         chosen = list(indices)
         return SampleStore(self._spill, array("Q", (self._starts[i] for i in chosen)),
-                           array("I", (self._lengths[i] for i in chosen)))
+                           array("I", (self._lengths[i] for i in chosen)),
+                           array("I", (self._subsets[i] for i in chosen)), self._subset_names)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
@@ -119,6 +131,13 @@ def _chain(held: list[Sample], rest: Iterator[Sample]) -> Iterator[Sample]:
     yield from held
     held.clear()
     yield from rest
+
+
+def subset_keys(samples: Sequence[Sample]) -> Iterator[str | None]:
+    """Each sample's subset, in order (read from a store's index, not its file)."""
+    if isinstance(samples, SampleStore):
+        return samples.subset_keys()
+    return (s.subset for s in samples)
 
 
 def take(samples: Sequence[Sample], indices: Iterable[int]) -> Sequence[Sample]:

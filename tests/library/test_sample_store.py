@@ -45,6 +45,8 @@ def test_a_store_gives_back_the_samples_it_was_given() -> None:
     assert list(kept) == given and kept == given and kept[7] == given[7] and kept[-1] == given[-1]
     assert list(kept[10:20:3]) == given[10:20:3]
     assert list(kept.take([4, 2, 4])) == [given[4], given[2], given[4]]
+    assert list(kept.subset_keys()) == [s.subset for s in given]  # from the index, not the file
+    assert list(kept[3:9].subset_keys()) == [s.subset for s in given[3:9]]
     assert pickle.loads(pickle.dumps(kept)) == tuple(given)  # another process gets the samples
     with pytest.raises(IndexError):
         kept[50]
