@@ -16,6 +16,8 @@ Three datasets with the same synthetic questions:
 - ``held``: ``Sample`` objects the caller builds up front and hands over in a
   ``hret.Dataset`` (a million distinct questions take ~360 MB of the caller's
   own memory before hret starts).
+- ``generated``: the same samples from a generator handed to ``hret.Dataset``,
+  which reads it once into a store: the caller never holds them all.
 - ``on-access``: the same samples built when the engine reads them, which leaves
   the engine's own memory.
 - ``pytest``: the file evaluated by a decorated item in a pytest session (one
@@ -108,6 +110,9 @@ def measure(n: int, kind: str) -> dict[str, float]:
     started = time.perf_counter()
     if kind == "held":
         data = synthetic(n)
+    elif kind == "generated":
+        built = OnAccess(n)
+        data = hret.Dataset("bench", (built[i] for i in range(n)))
     elif kind == "on-access":
         data = hret.Dataset("bench", OnAccess(n))  # type: ignore[arg-type]
     else:
@@ -141,7 +146,7 @@ def main() -> None:
     for n in args.samples:
         with tempfile.TemporaryDirectory(prefix="hret-bench-") as folder:
             path = write_jsonl(Path(folder) / "bench.jsonl", n)
-            for kind in ("file", "held", "on-access", "pytest"):
+            for kind in ("file", "held", "generated", "on-access", "pytest"):
                 m = child(n, {"file": str(path), "pytest": f"pytest:{path}"}.get(kind, kind))
                 print(f"{n:>9,} samples, dataset {kind:>9}: peak {m['peak_mb']:.0f} MB "
                       f"(after import {m['after_import_mb']:.0f} MB, dataset "

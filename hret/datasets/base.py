@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
 from hret.datasets.fewshot import draw_fewshot
-from hret.datasets.store import subset_keys, take
+from hret.datasets.store import collect, subset_keys, take
 from hret.errors import DatasetError, did_you_mean
 from hret.prompts import PromptTemplate
 from hret.sample import Sample
@@ -35,6 +35,10 @@ class Dataset:
     ``fewshot_sampler`` None draws with :meth:`fewshot_for`; ``"lm-eval"`` and
     ``"first_n"`` draw as lm-evaluation-harness's samplers do, over ``population``
     (the samples before ``limit``), so a question keeps its examples.
+
+    ``samples`` may also be any iterable, e.g. a generator: it is read once, and
+    from 20,000 samples on kept on disk (:func:`~hret.datasets.store.collect`), so
+    a million generated samples never sit in memory at once.
     """
 
     name: str
@@ -56,6 +60,10 @@ class Dataset:
     #: the pool is the evaluated split: lm-eval then drops the question itself
     fewshot_same_split: bool = False
     population: Sequence[Sample] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.samples, Sequence):  # a generator: read it once, into a store if large
+            object.__setattr__(self, "samples", collect(self.samples))
 
     def __len__(self) -> int:
         return len(self.samples)

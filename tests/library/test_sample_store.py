@@ -54,6 +54,16 @@ def test_a_store_gives_back_the_samples_it_was_given() -> None:
     assert small == tuple(given[:9]) and type(small) is tuple
 
 
+def test_a_dataset_of_generated_samples_reads_them_once_into_a_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "SPILL_AT", 10)
+    given = samples(30)
+    generated = hret.Dataset("generated", (s for s in given))
+    assert isinstance(generated.samples, SampleStore) and generated.samples == given
+    assert hret.Dataset("few", (s for s in given[:5])).samples == tuple(given[:5])
+    result = hret.quick_eval(lambda p: "정답: A", dataset=generated, progress=False)
+    assert result.metrics["n"] == 30
+
+
 def test_a_large_file_is_loaded_into_a_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_rows(tmp_path / "big.jsonl", 300)
     in_memory = hret.load_dataset(str(path))
