@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from hret.config import get_config
 from hret.errors import require
@@ -125,6 +126,8 @@ class MlflowSink(Sink):
         self._client: Any = None
         self._experiment_id: str | None = None
         self._unreachable: str | None = None
+        #: the connected store keeps each metric in a file of its own (set by connect)
+        self._file_store = False
 
     # -- connection ------------------------------------------------------------
     def resolved_uri(self) -> str:
@@ -132,13 +135,11 @@ class MlflowSink(Sink):
                 or default_tracking_uri(self.output_dir))
 
     def metric_name(self, key: str) -> str:
-        """``key`` as a metric name this sink's store accepts: a file store keeps
+        """``key`` as a metric name the connected store accepts: a file store keeps
         each metric in a file named after it, where ``accuracy`` and
         ``accuracy/Math`` cannot both exist, so there ``/`` becomes ``.``."""
-        from urllib.parse import urlsplit
-
         name = safe_key(key)
-        return name.replace("/", ".") if urlsplit(self.resolved_uri()).scheme in ("", "file") else name
+        return name.replace("/", ".") if self._file_store else name
 
     def connect(self) -> tuple[Any, str]:
         """The client and experiment id, created on first use. A server found
@@ -150,6 +151,7 @@ class MlflowSink(Sink):
             return self._client, self._experiment_id
         require(*MLFLOW)
         uri = self.resolved_uri()
+        self._file_store = urlsplit(uri).scheme in ("", "file")
         if uri.startswith(("http://", "https://")):
             try:
                 check_reachable(uri, self.connect_timeout)
