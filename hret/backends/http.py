@@ -131,6 +131,9 @@ class Endpoint:
         host = self.host if ":" not in self.host else f"[{self.host}]"
         self.authority = f"{host}:{self.port}"
         self.proxy = Proxy.for_url(parts.scheme, self.host)
+        if self.proxy is not None and self.tls and sys.version_info < (3, 11):
+            raise ConfigError("https through a proxy needs Python 3.11 or later (StreamWriter.start_tls); "
+                              f"list {self.host!r} in NO_PROXY or upgrade Python")
         # a plain-http request through a proxy names the whole URL; a tunnel does not
         self.target = f"http://{self.authority}" if self.proxy is not None and not self.tls else ""
         lines = {"Host": host if default_port else self.authority,
@@ -211,8 +214,6 @@ class Endpoint:
             if status != b"200":
                 first = head.split(b"\r\n", 1)[0].decode("latin-1")
                 raise ConnectionFailed(f"{where} refused the tunnel to {self.authority}: {first}")
-            if sys.version_info < (3, 11):
-                raise ConfigError("https through a proxy needs Python 3.11 or later")
             await writer.start_tls(self._ssl, server_hostname=self.host)  # type: ignore[arg-type]
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             self._discard(writer)
